@@ -1,0 +1,82 @@
+"""User accounts in the back office (admins only)."""
+from __future__ import annotations
+
+from wtforms import PasswordField, SelectField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from ..auth.models import FITNESS_LEVELS, GENDERS, User, find_user_by_email
+from ..auth.permissions import ROLES
+from ..auth.services import MIN_PASSWORD_LENGTH
+from ..core.validation import is_timezone, normalize_phone
+from .base import SecuredModelView
+
+
+def _unique_email(form, field):
+    existing = find_user_by_email(field.data or "")
+    editing_id = getattr(form, "_obj_id", None)
+    if existing is not None and existing.id != editing_id:
+        raise ValidationError("Another account already uses this email")
+
+
+def _e164_phone(form, field):
+    if field.data:
+        try:
+            field.data = normalize_phone(field.data)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def _time_zone(form, field):
+    if not is_timezone(field.data):
+        raise ValidationError("Choose a time zone such as Asia/Riyadh or Africa/Cairo")
+
+
+class UserView(SecuredModelView):
+    model = User
+    permission = "users.manage"
+    can_delete = False  # deactivate instead: bookings and audit rows point at users
+    column_list = ("name", "email", "role", "phone", "language", "timezone", "active", "created_at")
+    column_searchable_list = ("name", "email", "phone")
+    column_filters = ("role", "active", "language")
+    column_default_sort = ("created_at", True)
+    column_exclude_list = ("password_hash",)
+    column_details_exclude_list = ("password_hash",)
+    form_columns = ("name", "email", "phone", "role", "language", "timezone", "active", "gender",
+                    "date_of_birth", "fitness_level", "goals", "new_password")
+    form_extra_fields = {"new_password": PasswordField("Password")}
+    form_overrides = {"role": SelectField, "language": SelectField, "gender": SelectField,
+                      "fitness_level": SelectField}
+    form_args = {
+        "email": {"validators": [DataRequired(), Email(), Length(max=254), _unique_email]},
+        "name": {"validators": [DataRequired(), Length(max=120)]},
+        "phone": {"validators": [Optional(), _e164_phone]},
+        "timezone": {"validators": [DataRequired(), _time_zone], "default": "Asia/Riyadh"},
+        "role": {"choices": [(r, r.title()) for r in ROLES]},
+        "language": {"choices": [("en", "English"), ("ar", "العربية")]},
+        "gender": {"choices": [("", "—")] + [(g, g.title()) for g in GENDERS],
+                   "validators": [Optional()]},
+        "fitness_level": {"choices": [("", "—")] + [(f, f.title()) for f in FITNESS_LEVELS],
+                          "validators": [Optional()]},
+    }
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        form._obj_id = obj.id if obj is not None else None
+        return form
+
+    def validate_form(self, form) -> bool:
+        ok = super().validate_form(form)
+        password = getattr(form, "new_password", None)
+        if password is None:
+            return ok
+        creating = getattr(form, "_obj_id", None) is None
+        if (creating and not password.data) or (password.data and len(password.data) < MIN_PASSWORD_LENGTH):
+            password.errors = list(password.errors) + [f"Use at least {MIN_PASSWORD_LENGTH} characters"]
+            return False
+        return ok
+
+    def on_model_change(self, form, model: User, is_created: bool) -> None:
+        model.gender = model.gender or None
+        model.fitness_level = model.fitness_level or None
+        if form.new_password.data:
+            model.set_password(form.new_password.data)

@@ -1,0 +1,76 @@
+"""User accounts. One role per user; the role's permissions live in permissions.py."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, Date, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..core.clock import utcnow
+from ..core.types import UTCDateTime, sql_in
+from ..core.validation import check_timezone, normalize_email
+from ..extensions import db
+from .permissions import ROLES, STAFF_ROLES
+
+LANGUAGES = ("en", "ar")
+GENDERS = ("male", "female")
+FITNESS_LEVELS = ("beginner", "intermediate", "advanced")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(f"role IN {sql_in(ROLES)}", name="role"),
+        CheckConstraint(f"language IN {sql_in(LANGUAGES)}", name="language"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        Index("ix_users_role", "role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="customer")
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Riyadh")
+    active: Mapped[bool] = mapped_column(default=True)
+    # Profile fields that booking forms prefill.
+    gender: Mapped[str | None] = mapped_column(String(16))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    fitness_level: Mapped[str | None] = mapped_column(String(16))
+    goals: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @validates("email")
+    def _normalize_email(self, _key: str, value: str) -> str:
+        return normalize_email(value)
+
+    @validates("timezone")
+    def _check_timezone(self, _key: str, value: str) -> str:
+        return check_timezone(value)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        return self.active
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt, werkzeug's default KDF
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(db.select(User).where(User.email == normalize_email(email)))

@@ -1,0 +1,1 @@
+"""When coaches can be booked: weekly hours, date overrides, explicit slots, and the pure engine."""

@@ -1,0 +1,80 @@
+"""Coach availability as stored: local wall-clock times, expanded in the coach's IANA zone by the engine."""
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.clock import utcnow
+from ..core.types import UTCDateTime
+from ..extensions import db
+
+
+class WeeklyHours(db.Model):
+    """One working interval on a weekday (several per day; the gaps are breaks)."""
+
+    __tablename__ = "weekly_hours"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint("end_time > start_time", name="interval_order"),
+        Index("ix_weekly_hours_coach", "coach_id", "weekday"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("coach_profiles.id", ondelete="CASCADE"))
+    weekday: Mapped[int]  # 0 = Monday
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    # None: every type the coach offers; otherwise only these consultation type ids.
+    consultation_type_ids: Mapped[list | None] = mapped_column(JSON)
+
+    coach = relationship("CoachProfile")
+
+
+class DateOverride(db.Model):
+    """A local date that differs from the weekly hours: blocked (holiday, leave) or custom hours.
+
+    A blocked row has no times; custom hours are one row per interval on that date.
+    """
+
+    __tablename__ = "date_overrides"
+    __table_args__ = (
+        CheckConstraint("(blocked AND start_time IS NULL AND end_time IS NULL) OR "
+                        "(NOT blocked AND start_time IS NOT NULL AND end_time > start_time)", name="shape"),
+        Index("ix_date_overrides_coach_day", "coach_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("coach_profiles.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    blocked: Mapped[bool] = mapped_column(default=True)
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    coach = relationship("CoachProfile")
+
+
+class Slot(db.Model):
+    """An explicit bookable time a coach opened, with a number of seats."""
+
+    __tablename__ = "slots"
+    __table_args__ = (
+        CheckConstraint("end_time > start_time", name="interval_order"),
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        Index("ix_slots_coach_day", "coach_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("coach_profiles.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    capacity: Mapped[int] = mapped_column(default=1)
+    consultation_type_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_types.id", ondelete="SET NULL"))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    coach = relationship("CoachProfile")
+    consultation_type = relationship("ConsultationType")

@@ -1,0 +1,1 @@
+"""Bookings, their audit trail, the lifecycle state machine and the cancellation policy."""

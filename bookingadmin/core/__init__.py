@@ -1,0 +1,1 @@
+"""Small shared plumbing: UTC datetimes, money, the clock, domain errors."""

@@ -1,0 +1,92 @@
+"""Configuration, read from environment variables when the app is created.
+
+Development runs with embedded defaults (SQLite under instance/, jobs inline, emails written to
+instance/outbox/). Production refuses to start when a variable it cannot do without is unset.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# A fixed development key so demo data stays readable across restarts; never used in production.
+DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="
+
+ENVIRONMENTS = ("development", "testing", "production")
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "DATA_ENCRYPTION_KEYS")
+
+
+class ConfigError(RuntimeError):
+    """The environment cannot run the app; the message names the variable."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    return (_env(name, "1" if default else "0") or "").lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(env_name: str | None = None) -> dict:
+    """Settings for `env_name` (BOOKINGADMIN_ENV, default development) from the environment."""
+    env_name = env_name or _env("BOOKINGADMIN_ENV", "development")
+    if env_name not in ENVIRONMENTS:
+        raise ConfigError(f"BOOKINGADMIN_ENV={env_name!r} is not one of {', '.join(ENVIRONMENTS)}")
+    instance_dir = Path(_env("INSTANCE_DIR", str(BASE_DIR / "instance")))
+    production = env_name == "production"
+    if production:
+        missing = [name for name in REQUIRED_IN_PRODUCTION if not _env(name)]
+        if missing:
+            raise ConfigError(f"Production needs {', '.join(missing)} to be set in the environment")
+    config = {
+        "ENV_NAME": env_name,
+        "TESTING": env_name == "testing",
+        "INSTANCE_DIR": str(instance_dir),
+        "SECRET_KEY": _env("SECRET_KEY", None if production else "dev-only-not-secret"),
+        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{instance_dir / 'bookingadmin.db'}"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Unset: background jobs run inline, in-process, after commit.
+        "REDIS_URL": _env("REDIS_URL"),
+        "RQ_QUEUES": ["emails", "receipts", "default"],
+        # Comma-separated Fernet keys for intake (health) data, newest first; old ones still decrypt.
+        "DATA_ENCRYPTION_KEYS": _env("DATA_ENCRYPTION_KEYS", None if production else DEV_ENCRYPTION_KEY),
+        "BUSINESS_NAME": _env("BUSINESS_NAME", "Bookingadmin Coaching"),
+        "BUSINESS_ADDRESS": _env("BUSINESS_ADDRESS", ""),
+        "BUSINESS_EMAIL": _env("BUSINESS_EMAIL", "hello@example.com"),
+        "DEFAULT_TIMEZONE": _env("DEFAULT_TIMEZONE", "Asia/Riyadh"),
+        "DEFAULT_LANGUAGE": _env("DEFAULT_LANGUAGE", "en"),
+        "HOLD_MINUTES": _env_int("HOLD_MINUTES", 15),
+        # Payments: without STRIPE_SECRET_KEY only manual payments are taken.
+        "STRIPE_SECRET_KEY": _env("STRIPE_SECRET_KEY"),
+        "STRIPE_PUBLISHABLE_KEY": _env("STRIPE_PUBLISHABLE_KEY"),
+        "STRIPE_WEBHOOK_SECRET": _env("STRIPE_WEBHOOK_SECRET"),
+        "STRIPE_API_BASE": _env("STRIPE_API_BASE"),
+        "STRIPE_JS_URL": _env("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
+        # Email: without MAIL_SERVER messages are written as .eml files to MAIL_OUTBOX_DIR.
+        "MAIL_SERVER": _env("MAIL_SERVER"),
+        "MAIL_PORT": _env_int("MAIL_PORT", 587),
+        "MAIL_USERNAME": _env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", True),
+        "MAIL_FROM": _env("MAIL_FROM", "Bookingadmin <no-reply@example.com>"),
+        "MAIL_OUTBOX_DIR": _env("MAIL_OUTBOX_DIR", str(instance_dir / "outbox")),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production and _env_bool("SESSION_COOKIE_SECURE", True),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+    }
+    if env_name == "testing":
+        config.update(REDIS_URL=None, STRIPE_SECRET_KEY=None, MAIL_SERVER=None)
+    return config

@@ -1,0 +1,171 @@
+"""Shared fixtures. Every test that takes `app` runs on SQLite and on PostgreSQL.
+
+Each test session gets its own PostgreSQL database (so parallel runs never collide), built once
+by the real Alembic migrations; tables are emptied after each test. With CI=true a missing
+PostgreSQL fails the run instead of skipping.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bookingadmin import create_app
+from bookingadmin.extensions import db
+
+PG_SERVER_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+BACKENDS = ("sqlite", "postgresql")
+
+
+def require_service(name: str, reason: str) -> None:
+    """Skip locally, fail in CI: CI must never go green without the real service."""
+    message = f"{name} is not available: {reason}"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def _pg_url(database: str) -> str:
+    return PG_SERVER_URL.rsplit("/", 1)[0] + "/" + database
+
+
+class _Databases:
+    """Creates each backend's database on first use and migrates it with Alembic."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.urls: dict[str, str] = {}
+        self.pg_name = f"ba_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+    def url(self, backend: str) -> str:
+        if backend not in self.urls:
+            self.urls[backend] = self._create(backend)
+        return self.urls[backend]
+
+    def _create(self, backend: str) -> str:
+        if backend == "sqlite":
+            url = f"sqlite:///{self.tmp / 'test.db'}"
+        else:
+            try:
+                server = sa.create_engine(PG_SERVER_URL, isolation_level="AUTOCOMMIT")
+                with server.connect() as conn:
+                    conn.execute(sa.text(f'CREATE DATABASE "{self.pg_name}"'))
+                server.dispose()
+            except sa.exc.OperationalError as exc:
+                require_service("PostgreSQL", str(exc).splitlines()[0])
+            url = _pg_url(self.pg_name)
+        app = make_app(url, self.tmp)
+        with app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade()
+            db.engine.dispose()
+        return url
+
+    def drop(self) -> None:
+        if "postgresql" in self.urls:
+            server = sa.create_engine(PG_SERVER_URL, isolation_level="AUTOCOMMIT")
+            with server.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)'))
+            server.dispose()
+
+
+def make_app(database_url: str, instance_dir: Path, **overrides):
+    config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
+              "INSTANCE_DIR": str(instance_dir), "MAIL_OUTBOX_DIR": str(instance_dir / "outbox")}
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    dbs = _Databases(tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.drop()
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+def _app_for(backend: str, databases, tmp_path):
+    app = make_app(databases.url(backend), tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request, databases, tmp_path):
+    """The app on each backend, tables empty, an app context pushed."""
+    yield from _app_for(request.param, databases, tmp_path)
+
+
+@pytest.fixture
+def pg_app(databases, tmp_path):
+    """The app on PostgreSQL only (row locks, exclusion constraints, real concurrency)."""
+    yield from _app_for("postgresql", databases, tmp_path)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    """Factory: make_user(role="coach", email=...) -> User (committed)."""
+    from bookingadmin.auth.services import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str = "customer", password: str = "correct-horse", **fields):
+        n = next(counter)
+        fields.setdefault("email", f"{role}{n}@example.com")
+        fields.setdefault("name", f"{role.title()} {n}")
+        user = create_user(role=role, password=password, **fields)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+class AuthActions:
+    """Logs a test client in and out through the real forms (CSRF token included)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf_token(self, path: str = "/login") -> str:
+        import re
+
+        page = self.client.get(path).get_data(as_text=True)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        assert match, f"no CSRF token on {path}"
+        return match.group(1)
+
+    def login(self, email: str, password: str = "correct-horse"):
+        token = self.csrf_token("/login")
+        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+    def logout(self):
+        token = self.csrf_token("/")
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

@@ -28,13 +28,12 @@ def create_app(config: str | dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
-    _register_blueprints(app)
     _register_error_pages(app)
-    from .admin import init_admin
     from .cli import register_cli
+    from .domains import init_domains
 
-    init_admin(app)
     register_cli(app)
+    init_domains(app)
     return app
 
 
@@ -56,14 +55,6 @@ def _init_extensions(app: Flask) -> None:
         from .auth.models import User
 
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
-
-
-def _register_blueprints(app: Flask) -> None:
-    from .auth.views import bp as auth_bp
-    from .customer.views import bp as customer_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(customer_bp)
 
 
 def _register_error_pages(app: Flask) -> None:

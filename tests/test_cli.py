@@ -3,7 +3,8 @@ import sqlalchemy as sa
 
 from bookingadmin.auth.models import User
 from bookingadmin.extensions import db
-from bookingadmin.models import CoachProfile, ConsultationType, DurationOption, WeeklyHours
+from bookingadmin.availability.models import WeeklyHours
+from bookingadmin.catalog.models import CoachProfile, ConsultationType, DurationOption
 
 
 def _row_counts():

@@ -1,10 +1,22 @@
-"""The back office on Flask-Admin. Views are configuration plus calls to domain services."""
+"""The back office on Flask-Admin. Views are configuration plus calls to domain services.
+
+Other domains add their views with `add_admin_views(app, factory)` from their setup.py; the
+factory receives the Admin instance and is called when the back office is mounted.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
 from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
 from ..extensions import db
 from .base import BackOfficeHome
+
+
+def add_admin_views(app: Flask, factory: Callable[[Admin], None]) -> None:
+    app.extensions.setdefault("bookingadmin_admin_views", []).append(factory)
 
 
 def init_admin(app: Flask) -> Admin:
@@ -15,6 +27,8 @@ def init_admin(app: Flask) -> Admin:
     admin = Admin(app, name=app.config["BUSINESS_NAME"], url="/admin",
                   theme=Bootstrap4Theme(base_template="admin/master.html", swatch="flatly", fluid=True),
                   index_view=BackOfficeHome(name="Dashboard", url="/admin"))
+    for factory in app.extensions.get("bookingadmin_admin_views", []):
+        factory(admin)
     admin.add_view(ConsultationTypeView(db, name="Consultation types", category="Catalog",
                                         endpoint="consultation_types"))
     admin.add_view(CoachProfileView(db, name="Coaches", category="Catalog", endpoint="coaches"))

@@ -1,0 +1,89 @@
+"""Rendering rows as JSON. Instants are ISO 8601 with their offset; money is a decimal string and
+a currency code; bilingual text is {"en": ..., "ar": ...}."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from ..core.money import quantize
+
+
+def instant(value: datetime | None, zone: str | None = None) -> str | None:
+    """ISO 8601 with offset, in `zone` when given (the viewer's), otherwise UTC."""
+    if value is None:
+        return None
+    return value.astimezone(ZoneInfo(zone) if zone else timezone.utc).isoformat()
+
+
+def day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def clock(value: time | None) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+def money(amount: Decimal | None, currency: str) -> dict | None:
+    if amount is None:
+        return None
+    return {"amount": str(quantize(amount, currency)), "currency": currency}
+
+
+def bilingual(en: str, ar: str) -> dict:
+    return {"en": en, "ar": ar or en}
+
+
+def consultation_type(ctype) -> dict:
+    return {
+        "id": ctype.id,
+        "number": ctype.number,
+        "title": bilingual(ctype.title_en, ctype.title_ar),
+        "description": bilingual(ctype.description_en, ctype.description_ar),
+        "category": ctype.category,
+        "duration_label": ctype.duration_label,
+        "features": list(ctype.features or []),
+        "image_url": ctype.image_url,
+        "currency": ctype.currency,
+        "is_free": ctype.is_free,
+        "durations": [{"minutes": o.minutes, "price": money(o.price, ctype.currency), "is_default": o.is_default}
+                      for o in ctype.duration_options],
+        "requires_approval": ctype.requires_approval,
+        "meeting_mode": ctype.meeting_mode,
+        "capacity": ctype.capacity,
+        "min_notice_minutes": ctype.min_notice_minutes,
+        "horizon_days": ctype.horizon_days,
+        "cancellation_policy": {
+            "full_refund_until_hours_before": ctype.refund_full_hours,
+            "partial_refund_until_hours_before": ctype.refund_partial_hours,
+            "partial_refund_percent": ctype.refund_partial_percent,
+            "reschedule_until_hours_before": ctype.reschedule_min_hours,
+        },
+        "coach_ids": sorted(c.id for c in ctype.coaches if c.is_active),
+    }
+
+
+def coach(profile) -> dict:
+    return {
+        "id": profile.id,
+        "slug": profile.slug,
+        "display_name": bilingual(profile.display_name_en, profile.display_name_ar),
+        "title": profile.title,
+        "bio": profile.bio,
+        "specialties": list(profile.specialties or []),
+        "languages": list(profile.languages or []),
+        "years_experience": profile.years_experience,
+        "rating": str(profile.rating) if profile.rating is not None else None,
+        "review_count": profile.review_count,
+        "avatar_url": profile.avatar_url,
+        "timezone": profile.timezone,
+        "consultation_type_ids": sorted(t.id for t in profile.consultation_types if t.is_active),
+    }
+
+
+def user(account, permissions: list[str] | None = None) -> dict:
+    data = {"id": account.id, "email": account.email, "name": account.name, "role": account.role,
+            "language": account.language, "timezone": account.timezone}
+    if permissions is not None:
+        data["permissions"] = permissions
+    return data

@@ -8,7 +8,9 @@ path under /api/, while the HTML pages keep their own error pages.
 """
 from __future__ import annotations
 
-from typing import Callable
+import re
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -31,6 +33,25 @@ class ApiError(DomainError):
 def invalid_input(fields: dict[str, str], message: str = "Please correct the fields named in `fields`") -> ApiError:
     """400: the request could not be read (missing, malformed or unknown fields)."""
     return ApiError(400, "invalid_input", message, fields=fields)
+
+
+@contextmanager
+def field_names(mapping: dict[str, str] | None = None, *, prefix: str = "") -> Iterator[None]:
+    """Rename the fields of a DomainError raised inside from the service's words to this endpoint's
+    (`duration_minutes` -> `duration`, `intervals[2]` -> `weekly_hours[2]`), so the answer names
+    the field the client actually sent."""
+    try:
+        yield
+    except DomainError as error:
+        error.fields = {prefix + _renamed(name, mapping or {}): message for name, message in error.fields.items()}
+        raise
+
+
+def _renamed(name: str, mapping: dict[str, str]) -> str:
+    match = re.match(r"^(\w+)(.*)$", name)
+    if not match:
+        return name
+    return mapping.get(match.group(1), match.group(1)) + match.group(2)
 
 
 def unauthorized(message: str = "Sign in: send `Authorization: Bearer <token>` or a session cookie") -> ApiError:

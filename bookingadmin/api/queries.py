@@ -39,3 +39,30 @@ def active_coach(coach_id: int) -> CoachProfile:
     if profile is None or not profile.is_active:
         raise NotFound("There is no coach with this id")
     return profile
+
+
+def coach_profile_of(user) -> CoachProfile | None:
+    """The coach profile belonging to a user account (coaches manage their own)."""
+    if user is None:
+        return None
+    return db.session.scalar(db.select(CoachProfile).where(CoachProfile.user_id == user.id))
+
+
+def any_coach(coach_id: int) -> CoachProfile:
+    """A coach, active or not (staff screens), or 404."""
+    profile = db.session.get(CoachProfile, coach_id)
+    if profile is None:
+        raise NotFound("There is no coach with this id")
+    return profile
+
+
+def availability_rules(coach_id: int, from_day):
+    """The coach's weekly hours and their date overrides on or after `from_day`."""
+    from ..availability.models import DateOverride, WeeklyHours
+
+    weekly = db.session.scalars(db.select(WeeklyHours).where(WeeklyHours.coach_id == coach_id)
+                                .order_by(WeeklyHours.weekday, WeeklyHours.start_time)).all()
+    overrides = db.session.scalars(db.select(DateOverride)
+                                   .where(DateOverride.coach_id == coach_id, DateOverride.day >= from_day)
+                                   .order_by(DateOverride.day, DateOverride.start_time)).all()
+    return weekly, overrides

@@ -87,3 +87,48 @@ def user(account, permissions: list[str] | None = None) -> dict:
     if permissions is not None:
         data["permissions"] = permissions
     return data
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def bookable_time(item, zone: str) -> dict:
+    return {"starts_at": instant(item.starts_at, zone), "ends_at": instant(item.ends_at, zone),
+            "price": money(item.price, item.currency), "remaining": item.remaining, "slot_id": item.slot_id}
+
+
+def availability_rules(profile, weekly, overrides) -> dict:
+    days: dict[str, dict] = {}
+    for row in overrides:
+        entry = days.setdefault(row.day.isoformat(), {"date": row.day.isoformat(), "blocked": row.blocked,
+                                                      "hours": [], "reason": row.reason or ""})
+        if not row.blocked:
+            entry["hours"].append({"start": clock(row.start_time), "end": clock(row.end_time)})
+    return {
+        "coach_id": profile.id,
+        "timezone": profile.timezone,
+        "weekly_hours": [{"weekday": row.weekday, "weekday_name": WEEKDAYS[row.weekday],
+                          "start": clock(row.start_time), "end": clock(row.end_time),
+                          "consultation_type_ids": row.consultation_type_ids} for row in weekly],
+        "overrides": list(days.values()),
+    }
+
+
+def slot(row, booked: int, zone: str) -> dict:
+    """A slot: its coach-local wall times, the same as instants, and its seats."""
+    tz = ZoneInfo(zone)
+    return {
+        "id": row.id,
+        "coach_id": row.coach_id,
+        "date": day(row.day),
+        "start_time": clock(row.start_time),
+        "end_time": clock(row.end_time),
+        "timezone": zone,
+        "starts_at": instant(datetime.combine(row.day, row.start_time, tzinfo=tz), zone),
+        "ends_at": instant(datetime.combine(row.day, row.end_time, tzinfo=tz), zone),
+        "capacity": row.capacity,
+        "booked": booked,
+        "remaining": max(row.capacity - booked, 0),
+        "consultation_type_id": row.consultation_type_id,
+        "is_active": row.is_active,
+    }

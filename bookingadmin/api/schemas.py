@@ -211,7 +211,8 @@ class ListOf(Field):
 
     def json_schema(self):
         schema = super().json_schema()
-        schema.update(type="array", items=self.item.json_schema(), maxItems=self.max_items)
+        schema.update(type=["array", "null"] if self.nullable else "array", items=self.item.json_schema(),
+                      maxItems=self.max_items)
         return schema
 
 
@@ -234,9 +235,10 @@ class Schema:
     every bad field ("weekly_hours[2].start_time" for nested ones)."""
 
     def __init__(self, name: str, fields: dict[str, Field], *, description: str = "",
-                 allow_unknown: bool = False):
+                 allow_unknown: bool = False, partial: bool = False):
         self.name, self.fields, self.description = name, fields, description
         self.allow_unknown = allow_unknown
+        self.partial = partial  # PATCH: absent fields are left out of the result (not defaulted)
 
     def load(self, data: Any, *, from_query: bool = False) -> dict:
         errors: dict[str, str] = {}
@@ -258,9 +260,14 @@ class Schema:
             raw = data.get(name, _MISSING)
             if from_query and raw == "":
                 raw = _MISSING
-            if raw is _MISSING or (raw is None and not field.nullable):
+            if raw is None and not field.nullable and not from_query:
+                errors[f"{prefix}{name}"] = "Give a value; null is not allowed here"
+                continue
+            if raw is _MISSING:
                 if field.required:
                     errors[f"{prefix}{name}"] = "This field is required"
+                if raw is _MISSING and self.partial:
+                    continue
                 result[name] = field.default
                 continue
             if raw is None:

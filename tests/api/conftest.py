@@ -118,6 +118,12 @@ def row_counts(*models) -> dict[str, int]:
     return {m.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in models}
 
 
+@pytest.fixture
+def counts(app):
+    """counts(Model, ...) -> {table: rows}: to show a refused request wrote nothing."""
+    return row_counts
+
+
 def check_against_schema(value, schema: dict, components: dict, path: str = "$") -> None:
     """A small JSON Schema check (type, required, properties, items, enum, const, anyOf, $ref): enough
     to prove the answers match the documented shapes, without a dependency."""

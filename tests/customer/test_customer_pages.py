@@ -97,3 +97,18 @@ def test_other_peoples_bookings_are_not_found(stripe_app, client, auth, make_boo
     auth.login(stranger.email)
     for url in (f"/bookings/{booking.number}/pay", f"/my/bookings/{booking.number}", f"/bookings/{booking.number}.ics"):
         assert client.get(url).status_code == 404
+
+
+def test_arabic_catalog_is_compiled_from_its_source():
+    """The committed .mo matches the .po (run `make translations` after editing the .po)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    folder = Path(__file__).resolve().parents[2] / "bookingadmin" / "translations" / "ar" / "LC_MESSAGES"
+    with open(folder / "messages.po", "rb") as po, open(folder / "messages.mo", "rb") as mo:
+        source, compiled = read_po(po), read_mo(mo)
+    expected = {m.id: m.string for m in source if m.id and m.string}
+    assert {m.id: m.string for m in compiled if m.id} == expected
+    assert expected["My bookings"] == "حجوزاتي"

@@ -120,7 +120,7 @@ def _seed_type(spec: dict, coaches: dict[str, CoachProfile], counts: dict) -> No
     spec = dict(spec)
     options = spec.pop("options")
     coach_emails = spec.pop("coaches")
-    ctype = ConsultationType(**spec)
+    ctype = ConsultationType(**{"max_bookings_per_day": 5, **spec})
     ctype.duration_options = [DurationOption(minutes=m, price=Decimal(p), is_default=d) for m, p, d in options]
     ctype.coaches = [coaches[e] for e in coach_emails]
     db.session.add(ctype)

@@ -137,9 +137,6 @@ class Factories:
         ctype.coaches = list(coaches)
         db.session.add(ctype)
         db.session.flush()
-        # An explicit None on INSERT gives way to the column default (5 a day): set it again.
-        ctype.max_bookings_per_day = {**defaults, **fields}["max_bookings_per_day"]
-        db.session.flush()
         return ctype
 
     def slot(self, coach: CoachProfile, *, day: date, start: str | time = "10:00", end: str | time = "11:00",

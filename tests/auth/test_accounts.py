@@ -25,7 +25,9 @@ def test_customer_registers_and_lands_logged_in(auth):
     assert (user.email, user.phone, user.language, user.timezone, user.role) == (
         "noura@example.com", "+966501234567", "ar", "Africa/Cairo", "customer")
     assert user.password_hash.startswith("scrypt:") and "long-enough-pw" not in user.password_hash
-    assert "Log out" in auth.client.get("/").get_data(as_text=True)
+    home = auth.client.get("/").get_data(as_text=True)
+    assert 'action="/logout"' in home  # logged in
+    assert 'dir="rtl"' in home  # in the language chosen at registration
 
 
 @pytest.mark.parametrize("field,value,message", [

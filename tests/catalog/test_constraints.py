@@ -55,3 +55,10 @@ def test_prices_stay_exact(app):
     db.session.commit()
     db.session.expire_all()
     assert db.session.scalar(db.select(DurationOption.price)) == Decimal("149.99")
+
+
+def test_no_daily_limit_stays_no_limit(app):
+    db.session.add(_type(max_bookings_per_day=None))
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.scalar(db.select(ConsultationType.max_bookings_per_day)) is None

@@ -32,7 +32,7 @@ def _refunds(booking):
 
 def test_card_payment_for_the_frozen_price_confirms_the_booking(stripe_app, make_booking, card, localstripe,
                                                                signals_seen):
-    booking = make_booking("pending_payment")
+    booking = make_booking("pending_payment", duration=30)
     payment = services.start_card_payment(booking, actor=booking.customer, now=utcnow(), payment_method=card())
     db.session.commit()
 
@@ -40,14 +40,14 @@ def test_card_payment_for_the_frozen_price_confirms_the_booking(stripe_app, make
     assert payment.status == "succeeded"
     assert (booking.status, booking.payment_status, booking.payment_method) == ("confirmed", "paid", "stripe")
     intent = localstripe.client().v1.payment_intents.retrieve(payment.stripe_payment_intent_id)
-    assert booking.amount == Decimal("50.00")
-    assert intent.amount == 5000 and intent.currency == "usd"  # the frozen price in cents
+    assert booking.amount == booking.consultation_type.option_for(booking.duration_minutes).price
+    assert intent.amount == int(booking.amount * 100) and intent.currency == "usd"  # the frozen price in cents
     assert intent.metadata["booking_number"] == booking.number
     assert signals_seen["payments"] == [payment.id]
 
 
 def test_opening_the_payment_page_twice_reuses_one_payment_intent(stripe_app, make_booking):
-    booking = make_booking("pending_payment")
+    booking = make_booking("pending_payment", duration=30)
     first = services.start_card_payment(booking, actor=None, now=utcnow())
     db.session.commit()
     second = services.start_card_payment(booking, actor=None, now=utcnow())
@@ -58,7 +58,7 @@ def test_opening_the_payment_page_twice_reuses_one_payment_intent(stripe_app, ma
 
 
 def test_a_paid_booking_is_never_paid_twice(stripe_app, make_booking, card):
-    booking = make_booking("pending_payment")
+    booking = make_booking("pending_payment", duration=30)
     services.start_card_payment(booking, actor=None, now=utcnow(), payment_method=card())
     db.session.commit()
     with pytest.raises(Conflict) as error:
@@ -69,7 +69,7 @@ def test_a_paid_booking_is_never_paid_twice(stripe_app, make_booking, card):
 
 
 def test_declined_card_leaves_a_failed_attempt_and_a_retry_works(stripe_app, make_booking, card):
-    booking = make_booking("pending_payment")
+    booking = make_booking("pending_payment", duration=30)
     failed = services.start_card_payment(booking, actor=None, now=utcnow(), payment_method=card(DECLINED))
     db.session.commit()
     assert failed.status == "failed" and "declined" in failed.failure_message.lower()
@@ -83,7 +83,7 @@ def test_declined_card_leaves_a_failed_attempt_and_a_retry_works(stripe_app, mak
 
 
 def test_expired_hold_cannot_be_paid(stripe_app, make_booking, card):
-    booking = make_booking("pending_payment")
+    booking = make_booking("pending_payment", duration=30)
     later = booking.hold_expires_at + timedelta(seconds=1)
     with pytest.raises(Conflict) as error:
         services.start_card_payment(booking, actor=None, now=later, payment_method=card())
@@ -93,7 +93,7 @@ def test_expired_hold_cannot_be_paid(stripe_app, make_booking, card):
 
 
 def test_tampered_payment_intent_is_refused(stripe_app, make_booking, localstripe, card):
-    booking = make_booking("pending_payment")
+    booking = make_booking("pending_payment", duration=30)
     payment = services.start_card_payment(booking, actor=None, now=utcnow())
     db.session.commit()
     other = localstripe.client().v1.payment_intents.create(params={
@@ -141,7 +141,7 @@ def test_rejection_releases_the_authorization(stripe_app, make_catalog, make_boo
 
 def test_customer_cancellation_refunds_what_the_policy_gives(stripe_app, make_booking, card, signals_seen):
     starts = local_time("Asia/Riyadh", days=10, at="10:00")
-    booking = make_booking("pending_payment", starts_at=starts)
+    booking = make_booking("pending_payment", starts_at=starts, duration=30)
     services.start_card_payment(booking, actor=None, now=utcnow(), payment_method=card())
     db.session.commit()
     # 30 hours before the start: the default policy gives 50%.
@@ -159,7 +159,7 @@ def test_customer_cancellation_refunds_what_the_policy_gives(stripe_app, make_bo
 
 def test_staff_refunds_never_exceed_what_is_left_and_repeat_safely(stripe_app, make_booking, card, make_user):
     support = make_user(role="support")
-    booking = make_booking("pending_payment")
+    booking = make_booking("pending_payment", duration=30)
     services.start_card_payment(booking, actor=None, now=utcnow(), payment_method=card())
     db.session.commit()
 
@@ -190,7 +190,7 @@ def test_staff_refunds_never_exceed_what_is_left_and_repeat_safely(stripe_app, m
 
 def test_manual_payment_pays_the_booking_once(stripe_app, make_booking, make_user, signals_seen):
     support = make_user(role="support")
-    booking = make_booking("pending_payment")
+    booking = make_booking("pending_payment", duration=30)
     with pytest.raises(DomainError) as error:
         services.record_manual_payment(booking, amount="50.01", method="cash", actor=support, now=utcnow())
     db.session.rollback()
@@ -216,7 +216,7 @@ def test_manual_payment_pays_the_booking_once(stripe_app, make_booking, make_use
 
 def test_payment_arriving_after_the_hold_expired_and_the_time_was_taken_is_refunded(
         stripe_app, make_booking, make_user, card, localstripe):
-    booking = make_booking("pending_payment")
+    booking = make_booking("pending_payment", duration=30)
     payment = services.start_card_payment(booking, actor=None, now=utcnow())
     db.session.commit()
     # The customer confirms the card at Stripe, but our side hears of it only later...
@@ -238,7 +238,7 @@ def test_payment_arriving_after_the_hold_expired_and_the_time_was_taken_is_refun
     booking = _reload(booking)
     [refund] = _refunds(booking)
     assert booking.status == "cancelled" and booking.cancelled_by == "system"
-    assert (refund.source, refund.amount, refund.status) == ("late_payment", Decimal("50.00"), "succeeded")
+    assert (refund.source, refund.amount, refund.status) == ("late_payment", booking.amount, "succeeded")
     assert booking.payment_status == "refunded"
 
 

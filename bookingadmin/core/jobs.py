@@ -50,7 +50,10 @@ def enqueue(task: str, *args: Any, queue: str = "default", at: datetime | None =
     """Run `task` (a dotted path to a function taking plain ids) with `args` after the current commit."""
     if not isinstance(task, str):
         raise TypeError("enqueue() takes the task's dotted path, so RQ workers can import it")
-    db.session().info.setdefault(_PENDING, []).append(PendingJob(task, args, queue, at, job_id))
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback before the next commit forgets this job too
+    session.info.setdefault(_PENDING, []).append(PendingJob(task, args, queue, at, job_id))
 
 
 def enqueue_now(task: str, *args: Any, queue: str = "default", at: datetime | None = None,
@@ -63,6 +66,8 @@ def enqueue_now(task: str, *args: Any, queue: str = "default", at: datetime | No
 
 
 def _after_commit(session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT was released: the real commit is still to come
     jobs = session.info.pop(_PENDING, None)
     if jobs and has_app_context():
         _dispatch(current_app._get_current_object(), jobs)

@@ -5,7 +5,7 @@ Tables: notifications (the outbox of emails and receipt renderings), receipts an
 coach_profiles.calendar_token (secret feed URL).
 
 Revision ID: 0007
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-22 11:37:30.261283
 
 """
@@ -17,7 +17,7 @@ import bookingadmin.core.types
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ produced the file, so it only ever grows. Times carry a TZID with its VTIMEZONE.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -94,8 +94,15 @@ def invitation(booking, *, method: str, sequence: int, tz: str, now: datetime, l
     calendar = _calendar(method)
     calendar.add_component(booking_event(booking, sequence=sequence, tz=tz, now=now, language=language,
                                          cancelled=method == "CANCEL", starts_at=starts_at, ends_at=ends_at))
-    calendar.add_missing_timezones()
+    _add_timezones(calendar, [starts_at or booking.starts_at])
     return calendar.to_ical()
+
+
+def _add_timezones(calendar: Calendar, instants: list[datetime]) -> None:
+    """VTIMEZONEs covering the events' years (and one either side), not 1970-2038: a few hundred
+    bytes that every client reads the same (a full-range one is misread by some parsers)."""
+    years = [moment.year for moment in instants] or [datetime.now().year]
+    calendar.add_missing_timezones(first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 1, 12, 31))
 
 
 def feed(coach, bookings, *, now: datetime) -> bytes:
@@ -106,7 +113,7 @@ def feed(coach, bookings, *, now: datetime) -> bytes:
     for booking in bookings:
         calendar.add_component(booking_event(booking, sequence=sequences.get(booking.id, 0), tz=coach.timezone,
                                              now=now, for_coach=True))
-    calendar.add_missing_timezones()
+    _add_timezones(calendar, [b.starts_at for b in bookings] or [now])
     return calendar.to_ical()
 
 

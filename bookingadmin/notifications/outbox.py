@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..core.clock import utcnow
 from ..core.jobs import enqueue, enqueue_now
 from ..extensions import db
 from .models import OPEN_STATUSES, Notification
@@ -52,10 +53,11 @@ def add(*, kind: str, key: str | None, now: datetime, channel: str = "email", bo
     existing = _by_key(key) if key else None
     if existing is not None:
         return _revive(existing, due_at or now, now) if revive and existing.status == "cancelled" else existing
+    # Without a due time it goes now; "now" as the service saw it may be ahead of the clock (tests, imports).
     row = Notification(key=key, kind=kind, channel=channel, queue=QUEUES[channel], booking_id=booking_id,
                        event_id=event_id, receipt_id=receipt_id, payload=payload or {},
                        depends_on_id=depends_on.id if depends_on is not None else None,
-                       due_at=due_at or now, created_at=now, updated_at=now)
+                       due_at=due_at or min(now, utcnow()), created_at=now, updated_at=now)
     if recipient is not None:
         row.recipient_email, row.recipient_name = recipient.email, recipient.name
         row.language, row.timezone = recipient.language, recipient.timezone

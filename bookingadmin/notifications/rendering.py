@@ -151,7 +151,6 @@ def build_message(row: Notification, *, now: datetime) -> EmailMessage:
     message["To"] = Address(display_name=row.recipient_name or "", addr_spec=row.recipient_email)
     message["Date"] = formatdate(now.timestamp(), localtime=False)
     message["Message-ID"] = message_id(row)
-    message["Content-Language"] = row.language
     message["Auto-Submitted"] = "auto-generated"
     message["X-Bookingadmin-Kind"] = row.kind
     message.set_content(rendered.text)
@@ -161,6 +160,7 @@ def build_message(row: Notification, *, now: datetime) -> EmailMessage:
             message.add_attachment(data.decode("utf-8"), subtype=subtype, filename=filename, params=params)
         else:
             message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    message["Content-Language"] = row.language  # after the body: set_content() clears Content-* headers
     return message
 
 

@@ -1,7 +1,30 @@
+"""The customer booking pages (not `site`: that name shadows Python's own module)."""
+from __future__ import annotations
+
 from flask import Flask
+from flask_babel import get_locale
+
+from ..core.money import format_money
 
 
 def init_app(app: Flask) -> None:
+    from . import helpers
     from .views import bp
 
     app.register_blueprint(bp)
+    app.add_template_filter(format_money, "money")
+    app.add_template_filter(helpers.local_datetime, "local_datetime")
+    app.add_template_filter(helpers.local_time, "local_time")
+    app.add_template_filter(helpers.local_date, "local_date")
+    app.add_template_filter(helpers.zone_label, "zone_label")
+
+    @app.context_processor
+    def page_context():
+        language = str(get_locale() or "en")
+        return {"page_language": language, "text_dir": "rtl" if language == "ar" else "ltr",
+                "stripe_test_mode": _stripe_test_mode(app)}
+
+
+def _stripe_test_mode(app: Flask) -> bool:
+    key = app.config.get("STRIPE_SECRET_KEY") or ""
+    return bool(key) and (key.startswith("sk_test") or bool(app.config.get("STRIPE_API_BASE")))

@@ -15,7 +15,7 @@ from email.utils import formatdate, parseaddr
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import current_app, render_template
+from flask import current_app
 
 from ..core.money import format_money
 from . import texts
@@ -95,8 +95,8 @@ def _action_url(row: Notification) -> str:
     if row.kind == "cancelled":
         return f"{base}/"
     if row.kind == "completed":
-        return f"{base}/bookings/{booking.number}#feedback"
-    return f"{base}/bookings/{booking.number}"
+        return f"{base}/my/bookings/{booking.number}#feedback"
+    return f"{base}/my/bookings/{booking.number}"
 
 
 def render(row: Notification, *, now: datetime) -> RenderedEmail:
@@ -111,11 +111,17 @@ def render(row: Notification, *, now: datetime) -> RenderedEmail:
         "footer": ctx["labels"]["footer"].format(business=current_app.config["BUSINESS_NAME"]),
         "business": current_app.config["BUSINESS_NAME"],
     }
-    email = RenderedEmail(subject=page["subject"], text=render_template("emails/message.txt", **page),
-                          html=render_template("emails/message.html", **page))
+    email = RenderedEmail(subject=page["subject"], text=render_outside_request("emails/message.txt", page),
+                          html=render_outside_request("emails/message.html", page))
     _attach_calendar(row, ctx, email, now)
     _attach_receipt(row, email)
     return email
+
+
+def render_outside_request(name: str, values: dict) -> str:
+    """A template rendered by a job: straight from the Jinja environment, so context processors that
+    expect a request (the page language, the signed-in user) are not run."""
+    return current_app.jinja_env.get_template(name).render(**values)
 
 
 def _attach_calendar(row: Notification, ctx: dict, email: RenderedEmail, now: datetime) -> None:

@@ -36,8 +36,8 @@ class Receipt(db.Model):
     year: Mapped[int]
     sequence: Mapped[int]
     booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
-    # The payment it acknowledges (payments.id) when payments are recorded; unique per payment.
-    payment_id: Mapped[int | None] = mapped_column(unique=True)
+    # The payment it acknowledges; none for a booking marked paid without a Payment row.
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="SET NULL"), unique=True)
     # Everything printed on it, frozen when it was issued; refunds add credit lines ("credits").
     snapshot: Mapped[dict] = mapped_column(JSON)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)

@@ -6,7 +6,6 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import render_template
 
 from ..core.money import format_money, quantize
 
@@ -52,7 +51,9 @@ def page_context(snapshot: dict) -> dict:
 
 
 def render_html(snapshot: dict) -> str:
-    return render_template("receipts/receipt.html", **page_context(snapshot))
+    from ..notifications.rendering import render_outside_request
+
+    return render_outside_request("receipts/receipt.html", page_context(snapshot))
 
 
 def render_pdf(snapshot: dict) -> bytes:

@@ -92,9 +92,10 @@ def issue_receipt_for_booking(booking, *, now: datetime, payment_method: str | N
 
 
 def _existing(booking_id: int, payment_id: int | None) -> Receipt | None:
+    """The receipt of this payment; without a payment, the booking's latest one."""
     query = select(Receipt).where(Receipt.booking_id == booking_id)
     query = query.where(Receipt.payment_id == payment_id) if payment_id is not None else query
-    return db.session.scalars(query.order_by(Receipt.id)).first()
+    return db.session.scalars(query.order_by(Receipt.id.desc())).first()
 
 
 def _render_row(receipt: Receipt, now: datetime) -> Notification:

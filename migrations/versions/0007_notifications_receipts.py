@@ -5,7 +5,7 @@ Tables: notifications (the outbox of emails and receipt renderings), receipts an
 coach_profiles.calendar_token (secret feed URL).
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-11-22 11:37:30.261283
 
 """
@@ -17,7 +17,7 @@ import bookingadmin.core.types
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0003'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('rendered_at', bookingadmin.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint('sequence > 0', name=op.f('ck_receipts_sequence_positive')),
     sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_receipts_booking_id_bookings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_receipts_payment_id_payments'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_receipts')),
     sa.UniqueConstraint('number', name=op.f('uq_receipts_number')),
     sa.UniqueConstraint('payment_id', name=op.f('uq_receipts_payment_id')),

@@ -101,7 +101,7 @@ def test_cancelled_email_states_the_refund_amount(app, make_booking):
 def test_completed_asks_for_feedback(app, make_booking):
     booking = make_booking("completed")
     [message] = by_kind(read_outbox(app), "completed")
-    assert f"/bookings/{booking.number}#feedback" in body_text(message)
+    assert f"/my/bookings/{booking.number}#feedback" in body_text(message)
     assert "Leave feedback" in body_html(message)
 
 

@@ -93,11 +93,16 @@ class Factories:
                         currency="USD", meeting_mode="both", min_notice_minutes=0, max_bookings_per_day=None,
                         horizon_days=60, slot_step_minutes=15)
         ctype = ConsultationType(number=number, **{**defaults, **fields})
+        marked = any(len(o) > 2 and o[2] for o in options)
         ctype.duration_options = [
-            DurationOption(minutes=o[0], price=Decimal(str(o[1])), is_default=o[2] if len(o) > 2 else i == 0)
+            DurationOption(minutes=o[0], price=Decimal(str(o[1])), is_default=bool(o[2]) if len(o) > 2 else
+                           (not marked and i == 0))
             for i, o in enumerate(options)]
         ctype.coaches = list(coaches)
         db.session.add(ctype)
+        db.session.flush()
+        # An explicit None on INSERT gives way to the column default (5 a day): set it again.
+        ctype.max_bookings_per_day = {**defaults, **fields}["max_bookings_per_day"]
         db.session.commit()
         return ctype
 

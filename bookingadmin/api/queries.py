@@ -66,3 +66,29 @@ def availability_rules(coach_id: int, from_day):
                                    .where(DateOverride.coach_id == coach_id, DateOverride.day >= from_day)
                                    .order_by(DateOverride.day, DateOverride.start_time)).all()
     return weekly, overrides
+
+
+def booking_page(base, *, order: str, limit: int, after: tuple | None, filters: list):
+    """One page of `base` (a select(Booking) already limited to what the viewer may see), keyset-paged
+    on (starts_at, id): stable while rows are added, and as fast on page 100 as on page 1.
+
+    Returns (rows, last_key or None when there is no further page)."""
+    from ..bookings.models import Booking
+
+    query = base.where(*filters).options(selectinload(Booking.coach), selectinload(Booking.consultation_type))
+    if after is not None:
+        starts_at, booking_id = after
+        if order == "asc":
+            query = query.where(db.or_(Booking.starts_at > starts_at,
+                                       db.and_(Booking.starts_at == starts_at, Booking.id > booking_id)))
+        else:
+            query = query.where(db.or_(Booking.starts_at < starts_at,
+                                       db.and_(Booking.starts_at == starts_at, Booking.id < booking_id)))
+    if order == "asc":
+        query = query.order_by(Booking.starts_at.asc(), Booking.id.asc())
+    else:
+        query = query.order_by(Booking.starts_at.desc(), Booking.id.desc())
+    rows = list(db.session.scalars(query.limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, ((rows[-1].starts_at, rows[-1].id) if more and rows else None)

@@ -132,3 +132,45 @@ def slot(row, booked: int, zone: str) -> dict:
         "consultation_type_id": row.consultation_type_id,
         "is_active": row.is_active,
     }
+
+
+def booking(row, *, actions: set[str], show_intake: bool, show_staff_notes: bool) -> dict:
+    """A booking as its viewer may see it: intake only for those allowed to read it, staff notes for managers."""
+    data = {
+        "number": row.number,
+        "status": row.status,
+        "allowed_actions": sorted(actions),
+        "consultation_type": {"id": row.consultation_type_id, "title": bilingual(row.type_title_en, row.type_title_ar),
+                              "category": row.type_category},
+        "coach": {"id": row.coach_id, "display_name": bilingual(row.coach.display_name_en, row.coach.display_name_ar)},
+        "customer": {"id": row.customer_id, "name": row.customer_name, "email": row.customer_email,
+                     "phone": row.customer_phone or None},
+        "starts_at": instant(row.starts_at),
+        "ends_at": instant(row.ends_at),
+        "timezone": row.timezone,
+        "local_starts_at": instant(row.starts_at, row.timezone),
+        "duration_minutes": row.duration_minutes,
+        "slot_id": row.slot_id,
+        "meeting": {"type": row.meeting_type, "link": row.meeting_link, "password": row.meeting_password,
+                    "location": row.meeting_location},
+        "price": money(row.amount, row.currency),
+        "payment": {"status": row.payment_status, "method": row.payment_method},
+        "hold_expires_at": instant(row.hold_expires_at),
+        "created_at": instant(row.created_at),
+        "confirmed_at": instant(row.confirmed_at),
+        "completed_at": instant(row.completed_at),
+        "no_show_at": instant(row.no_show_at),
+        "cancellation": ({"at": instant(row.cancelled_at), "by": row.cancelled_by, "reason": row.cancellation_reason}
+                         if row.cancelled_at else None),
+        "rescheduled_from": instant(row.rescheduled_from_starts_at),
+        "reschedule_count": row.reschedule_count,
+        "feedback": ({"rating": row.feedback_rating, "comment": row.feedback_comment, "at": instant(row.feedback_at)}
+                     if row.feedback_at else None),
+        "source": row.source,
+    }
+    if show_intake:
+        data["intake"] = row.intake
+    if show_staff_notes:
+        data["staff_notes"] = {"admin_notes": row.admin_notes, "follow_up_required": row.follow_up_required,
+                               "follow_up_notes": row.follow_up_notes, "follow_up_date": day(row.follow_up_date)}
+    return data

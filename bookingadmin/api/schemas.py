@@ -197,6 +197,46 @@ class TimeZone(Field):
         return raw.strip()
 
 
+class Choices(Field):
+    """A comma-separated set from a fixed list (query strings: `status=confirmed,rescheduled`)."""
+
+    def __init__(self, choices: tuple[str, ...], **kwargs):
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    def parse(self, raw, *, from_query):
+        items = [p.strip() for p in raw.split(",")] if isinstance(raw, str) else raw
+        if not isinstance(items, list) or not items or not all(isinstance(i, str) and i for i in items):
+            raise ValueError(f"Give one or more of: {', '.join(self.choices)}")
+        unknown = [i for i in items if i not in self.choices]
+        if unknown:
+            raise ValueError(f"Unknown value(s) {', '.join(unknown)}; use: {', '.join(self.choices)}")
+        return tuple(dict.fromkeys(items))
+
+    def json_schema(self):
+        schema = super().json_schema()
+        schema.update(type="string", description=(self.description + "; " if self.description else "")
+                      + "comma-separated: " + ", ".join(self.choices))
+        return schema
+
+
+class JsonObject(Field):
+    """Free-form named answers (intake questionnaires): an object of at most `max_keys` keys."""
+
+    json_schema_base = {"type": "object"}
+
+    def __init__(self, *, max_keys: int = 50, **kwargs):
+        super().__init__(**kwargs)
+        self.max_keys = max_keys
+
+    def parse(self, raw, *, from_query):
+        if not isinstance(raw, Mapping):
+            raise ValueError("Give an object of named answers")
+        if len(raw) > self.max_keys:
+            raise ValueError(f"Give at most {self.max_keys} answers")
+        return dict(raw)
+
+
 class ListOf(Field):
     def __init__(self, item: Field, *, max_items: int = 100, **kwargs):
         super().__init__(**kwargs)

@@ -1,8 +1,8 @@
-"""API test helpers: a client that carries a Bearer token, catalog factories, a schema checker."""
-from __future__ import annotations
+"""API test helpers: a client that carries a Bearer token, row counts, a schema checker.
 
-from datetime import time
-from decimal import Decimal
+Catalog and booking factories (make_coach, make_type, make_catalog, make_booking) are the shared
+ones in tests/conftest.py."""
+from __future__ import annotations
 
 import pytest
 
@@ -54,58 +54,18 @@ def api(app):
 
 
 @pytest.fixture
+def api_for(app):
+    """api_for(user) -> an ApiClient holding a token of that (existing) user."""
+    return lambda user: ApiClient(app.test_client()).as_user(user)
+
+
+@pytest.fixture
 def api_as(app, make_user):
     """api_as(role="customer", **fields) -> (ApiClient with a token, User)."""
 
     def factory(role: str = "customer", **fields):
         user = make_user(role=role, **fields)
         return ApiClient(app.test_client()).as_user(user), user
-
-    return factory
-
-
-@pytest.fixture
-def make_coach(app, make_user):
-    """make_coach(timezone="Asia/Riyadh", hours=[(weekday, start, end)]) -> CoachProfile, committed.
-    Default hours: every day 09:00-17:00 in the coach's zone."""
-    from bookingadmin.availability.models import WeeklyHours
-    from bookingadmin.catalog.models import CoachProfile
-    from bookingadmin.catalog.services import unique_coach_slug
-
-    def factory(name: str = "Coach", timezone: str = "Asia/Riyadh", hours=None, user=None, **fields):
-        user = user or make_user(role="coach", timezone=timezone)
-        profile = CoachProfile(user_id=user.id, display_name_en=name, slug=unique_coach_slug(name),
-                               timezone=timezone, **fields)
-        db.session.add(profile)
-        db.session.flush()
-        for weekday, start, end in hours if hours is not None else [(d, time(9), time(17)) for d in range(7)]:
-            db.session.add(WeeklyHours(coach_id=profile.id, weekday=weekday, start_time=start, end_time=end))
-        db.session.commit()
-        return profile
-
-    return factory
-
-
-@pytest.fixture
-def make_type(app):
-    """make_type(coaches=[...], options=[(60, "90.00", True)], **fields) -> ConsultationType, committed."""
-    from bookingadmin.catalog.models import ConsultationType, DurationOption
-
-    counter = iter(range(500, 10_000))
-
-    def factory(coaches=(), options=((60, "90.00", True), (30, "50.00", False)), **fields):
-        n = next(counter)
-        fields.setdefault("title_en", f"Consultation {n}")
-        fields.setdefault("title_ar", f"استشارة {n}")
-        fields.setdefault("category", "sports")
-        fields.setdefault("currency", "USD")
-        fields.setdefault("min_notice_minutes", 60)
-        ctype = ConsultationType(number=n, **fields)
-        ctype.duration_options = [DurationOption(minutes=m, price=Decimal(p), is_default=d) for m, p, d in options]
-        ctype.coaches = list(coaches)
-        db.session.add(ctype)
-        db.session.commit()
-        return ctype
 
     return factory
 

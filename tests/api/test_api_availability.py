@@ -9,7 +9,8 @@ from bookingadmin.core.clock import utcnow
 
 @pytest.fixture
 def offer(make_coach, make_type):
-    coach = make_coach(name="Sara", timezone="Asia/Riyadh")
+    coach = make_coach(display_name_en="Sara", timezone="Asia/Riyadh",
+                       hours=[(d, "09:00", "17:00") for d in range(7)])
     ctype = make_type(coaches=[coach], options=[(60, "90.00", True), (30, "50.00", False)])
     return coach, ctype
 
@@ -74,7 +75,7 @@ def test_unknown_coach_is_404(client, offer):
 
 def test_coach_reads_and_replaces_own_rules(api_as, make_coach, make_type, client, documented):
     coach_api, coach_user = api_as("coach", timezone="Asia/Riyadh")
-    coach = make_coach(name="Own", user=coach_user)
+    coach = make_coach(display_name_en="Own", user=coach_user)
     ctype = make_type(coaches=[coach])
     rules = documented(coach_api.get(f"/api/v1/coaches/{coach.id}/availability-rules"), "AvailabilityRules")
     assert len(rules["weekly_hours"]) == 7 and rules["overrides"] == []
@@ -128,9 +129,9 @@ def test_bad_rules_change_nothing_and_name_the_field(counts, api_as, make_coach)
 
 
 def test_rules_belong_to_their_coach(counts, api_as, make_coach, api):
-    other = make_coach(name="Other")
+    other = make_coach(display_name_en="Other")
     coach_api, coach_user = api_as("coach")
-    make_coach(name="Mine", user=coach_user)
+    make_coach(display_name_en="Mine", user=coach_user)
     url = f"/api/v1/coaches/{other.id}/availability-rules"
     assert coach_api.get(url).status_code == 403
     assert coach_api.put(url, json={"weekly_hours": []}).status_code == 403

@@ -2,7 +2,7 @@
 
 
 def test_consultation_types_list_and_detail(client, make_coach, make_type, documented):
-    coach = make_coach(name="Sara")
+    coach = make_coach(display_name_en="Sara")
     ctype = make_type(coaches=[coach], options=[(60, "90", True), (30, "50.5", False)], category="sports")
     make_type(coaches=[coach], is_active=False)
     make_type(category="nutrition", currency="EGP")
@@ -30,8 +30,8 @@ def test_unknown_or_inactive_type_is_404(client, make_type):
 
 
 def test_coaches_list_and_detail(client, make_coach, make_type, documented):
-    sara, omar = make_coach(name="Sara"), make_coach(name="Omar", timezone="Africa/Cairo")
-    make_coach(name="Gone", is_active=False)
+    sara, omar = make_coach(display_name_en="Sara"), make_coach(display_name_en="Omar", timezone="Africa/Cairo")
+    make_coach(display_name_en="Gone", is_active=False)
     ctype = make_type(coaches=[sara])
     items = documented(client.get("/api/v1/coaches"), "CoachList")["items"]
     assert [c["display_name"]["en"] for c in items] == ["Omar", "Sara"]

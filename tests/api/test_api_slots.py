@@ -11,7 +11,7 @@ from bookingadmin.extensions import db
 @pytest.fixture
 def coach_api(api_as, make_coach):
     api, user = api_as("coach", timezone="Asia/Riyadh")
-    coach = make_coach(name="Sara", user=user, hours=[])
+    coach = make_coach(display_name_en="Sara", user=user, hours=[])
     return api, coach
 
 
@@ -43,7 +43,7 @@ def test_coach_manages_own_slots(counts, coach_api, documented):
 def test_coach_cannot_touch_another_coachs_slots(counts, coach_api, api_as, make_coach):
     api, _ = coach_api
     other_api, other_user = api_as("coach")
-    other = make_coach(name="Omar", user=other_user, hours=[])
+    other = make_coach(display_name_en="Omar", user=other_user, hours=[])
     slot = other_api.post("/api/v1/slots", json={"date": _day(5), "start_time": "10:00",
                                                  "end_time": "11:00"}).get_json()
     assert api.patch(f"/api/v1/slots/{slot['id']}", json={"is_active": False}).status_code == 403

@@ -77,8 +77,10 @@ def issue_receipt_for_booking(booking, *, now: datetime, payment_method: str | N
 
     Free bookings get none. Returns the rendering row, which the payment email waits for.
     """
-    existing = _existing(booking.id, payment_id)
+    existing = _existing(booking.id, payment_id) or _unclaimed(booking.id, payment_id)
     if existing is not None:
+        if payment_id is not None and existing.payment_id is None:
+            existing.payment_id = payment_id  # issued when the booking was marked paid; now the payment is known
         return _render_row(existing, now)
     year = receipt_year(now)
     sequence = allocate_number(year)
@@ -96,6 +98,15 @@ def _existing(booking_id: int, payment_id: int | None) -> Receipt | None:
     query = select(Receipt).where(Receipt.booking_id == booking_id)
     query = query.where(Receipt.payment_id == payment_id) if payment_id is not None else query
     return db.session.scalars(query.order_by(Receipt.id.desc())).first()
+
+
+def _unclaimed(booking_id: int, payment_id: int | None) -> Receipt | None:
+    """A receipt issued for the booking before its payment row existed (a card authorized at booking
+    and captured later marks the booking paid first): the payment takes it over, no second number."""
+    if payment_id is None:
+        return None
+    return db.session.scalars(select(Receipt).where(Receipt.booking_id == booking_id, Receipt.payment_id.is_(None))
+                              .order_by(Receipt.id)).first()
 
 
 def _render_row(receipt: Receipt, now: datetime) -> Notification:

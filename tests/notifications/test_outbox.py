@@ -34,11 +34,11 @@ def rows(**where) -> list[Notification]:
 def test_enqueue_runs_after_commit_and_never_after_rollback(app, make_user):
     RAN.clear()
     make_user()  # something to commit
-    enqueue("test_outbox.record", 1)
+    enqueue(f"{__name__}.record", 1)
     db.session.rollback()
     db.session.commit()
     assert RAN == []
-    enqueue("test_outbox.record", 2)
+    enqueue(f"{__name__}.record", 2)
     assert RAN == []  # not before the commit
     db.session.commit()
     assert RAN == [(2,)]

@@ -179,3 +179,19 @@ def test_staff_download_with_bookings_view_and_object_access(app, client, auth, 
     auth.logout()
     auth.login(booking.customer.email)  # customers have no bookings.view
     assert client.get(url).status_code == 403
+
+
+def test_a_payment_recorded_after_the_booking_was_marked_paid_takes_over_its_receipt(app, make_booking, make_user):
+    """Card authorized at booking (the booking is paid) and captured later (payment_recorded)."""
+    from bookingadmin.payments.models import Payment
+    from bookingadmin.receipts.receivers import on_payment_recorded
+
+    booking = make_booking("confirmed")  # marked paid without a Payment row: receipt issued then
+    [receipt] = receipts()
+    payment = Payment(booking=booking, method="stripe", status="succeeded", amount=booking.amount,
+                      currency=booking.currency, succeeded_at=utcnow())
+    db.session.add(payment)
+    db.session.flush()
+    on_payment_recorded(app, payment=payment)
+    db.session.commit()
+    assert [(r.id, r.payment_id) for r in receipts()] == [(receipt.id, payment.id)]

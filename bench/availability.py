@@ -77,7 +77,7 @@ def _database() -> tuple[str, Callable[[], None] | None]:
     if given:
         if not given.startswith("postgresql"):
             sys.exit("DATABASE_URL must point at PostgreSQL for this benchmark")
-        print(f"using DATABASE_URL (seeded rows are rolled back at the end)", flush=True)
+        print("using DATABASE_URL (seeded rows are rolled back at the end)", flush=True)
         return given, None
     name = f"ba_bench_{uuid.uuid4().hex[:8]}"
     server = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
@@ -176,16 +176,21 @@ def _booking(coach_id: int, ctype, customer_id: int, n: int, start: datetime) ->
 # --------------------------------------------------------------------------- measuring
 
 
-def measure(call: Callable[[], object], runs: int) -> tuple[float, float]:
-    """p50 and p95 of `runs` timed calls in milliseconds, after a short warm-up."""
+def measure(call: Callable[[], object], runs: int) -> tuple[float, float, float]:
+    """p50 and p95 wall time and p50 CPU time of this process, in ms, of `runs` calls after a warm-up.
+
+    Wall time includes waiting for PostgreSQL; on a busy machine it grows with the load
+    average while the CPU figure does not, which tells the two apart.
+    """
     for _ in range(min(10, runs)):
         call()
-    samples = []
+    wall, cpu = [], []
     for _ in range(runs):
-        started = clock.perf_counter_ns()
+        started, started_cpu = clock.perf_counter_ns(), clock.process_time_ns()
         call()
-        samples.append((clock.perf_counter_ns() - started) / 1e6)
-    return statistics.median(samples), statistics.quantiles(samples, n=20)[-1]
+        wall.append((clock.perf_counter_ns() - started) / 1e6)
+        cpu.append((clock.process_time_ns() - started_cpu) / 1e6)
+    return statistics.median(wall), statistics.quantiles(wall, n=20)[-1], statistics.median(cpu)
 
 
 def report(coach_ids: list[int], type_id: int, runs: int, overview_runs: int) -> None:
@@ -198,7 +203,8 @@ def report(coach_ids: list[int], type_id: int, runs: int, overview_runs: int) ->
     common = dict(consultation_type_id=type_id, duration_minutes=60, viewer_tz=VIEWER_ZONE, now=NOW)
     times = len(engine.bookable_times(schedule, settings, 60, first, last, VIEWER_ZONE, NOW))
     print(f"\ncoach-month: {len(schedule.busy)} bookings, {times} bookable times, step 15 min, "
-          f"{runs} runs (python {sys.version.split()[0]}, PostgreSQL)")
+          f"{runs} runs (python {sys.version.split()[0]}, PostgreSQL, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f})")
     figures = [
         ("engine alone: bookable_times", lambda: engine.bookable_times(schedule, settings, 60, first, last,
                                                                          VIEWER_ZONE, NOW), runs),
@@ -212,8 +218,9 @@ def report(coach_ids: list[int], type_id: int, runs: int, overview_runs: int) ->
             coach_ids=coach_ids, year=YEAR, month=MONTH, **common), overview_runs),
     ]
     for label, call, n in figures:
-        p50, p95 = measure(call, n)
-        print(f"{label:<36} p50 {p50:8.3f} ms   p95 {p95:8.3f} ms", flush=True)
+        p50, p95, cpu = measure(call, n)
+        print(f"{label:<36} p50 {p50:8.3f} ms   p95 {p95:8.3f} ms   (cpu p50 {cpu:7.3f} ms)", flush=True)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -40,6 +40,17 @@ from .schedule import (  # noqa: F401  (coach_schedule(s) and slot_booked_counts
     type_settings,
 )
 
+__all__ = [
+    # reading
+    "BookableTime", "available_dates", "available_dates_by_coach", "bookable_times", "check_bookable",
+    "coach_schedule", "coach_schedules", "load_type_settings", "schedules_for", "slot_booked_counts",
+    "type_settings",
+    # editing
+    "KEEP", "BlockResult", "BulkSlotsResult", "SlotSummary", "block_dates", "can_manage_availability",
+    "clear_date_override", "create_slot", "create_slots_in_bulk", "delete_slot", "list_slots",
+    "replace_weekly_hours", "set_date_override", "update_slot",
+]
+
 MAX_RANGE_DAYS = 93  # the longest date range one request may ask times for
 
 
@@ -225,8 +236,8 @@ def _offers(consultation_type_id: int):
 def _offering_coaches(coach_ids: Iterable[int], consultation_type_id: int) -> dict[int, str]:
     """{coach id: time zone} of the active coaches among coach_ids who offer the type."""
     return dict(db.session.execute(
-        select(CoachProfile.id, CoachProfile.timezone).where(CoachProfile.id.in_(list(coach_ids)), CoachProfile.is_active,
-                                      _offers(consultation_type_id))
+        select(CoachProfile.id, CoachProfile.timezone)
+        .where(CoachProfile.id.in_(list(coach_ids)), CoachProfile.is_active, _offers(consultation_type_id))
         .order_by(CoachProfile.id)).all())
 
 

@@ -64,14 +64,8 @@ def _race(racer, args: list, attempt) -> list[str]:
     return outcomes
 
 
-def _customers(make_user, n: int) -> list[int]:
-    """n customer accounts; all but the first share its password hash (hashing twenty is slow)."""
-    first = make_user()
-    others = [User(email=f"racer{i}@example.com", name=f"Racer {i}", password_hash=first.password_hash,
-                   role="customer") for i in range(1, n)]
-    db.session.add_all(others)
-    db.session.commit()
-    return [first.id] + [user.id for user in others]
+def _customers(make_person, n: int) -> list[int]:
+    return [make_person().id for _ in range(n)]
 
 
 def _active_at(coach_id: int, starts_at) -> int:
@@ -79,10 +73,10 @@ def _active_at(coach_id: int, starts_at) -> int:
         Booking.coach_id == coach_id, Booking.starts_at == starts_at, Booking.status.in_(ACTIVE_STATUSES)))
 
 
-def test_twenty_customers_one_seat_exactly_one_booking(race_app, make_catalog, make_user):
+def test_twenty_customers_one_seat_exactly_one_booking(race_app, make_catalog, make_person):
     cat = make_catalog()
     starts_at = local_time(cat.coach, days=3, at="10:00")
-    customer_ids = _customers(make_user, ATTEMPTS)
+    customer_ids = _customers(make_person, ATTEMPTS)
     now = utcnow()
     type_id, coach_id = cat.paid.id, cat.coach.id  # main-thread objects stay out of the threads
 
@@ -101,13 +95,13 @@ def test_twenty_customers_one_seat_exactly_one_booking(race_app, make_catalog, m
 
 
 @pytest.mark.parametrize("where", ["slot", "weekly hours"])
-def test_twenty_customers_at_a_three_seat_group_session(race_app, make_catalog, make_slot, make_user, where):
+def test_twenty_customers_at_a_three_seat_group_session(race_app, make_catalog, make_slot, make_person, where):
     cat = make_catalog()
     day = utcnow().astimezone(ZoneInfo(cat.coach.timezone)).date() + timedelta(days=4)
     slot = make_slot(cat.coach, day=day, start="21:00", end="22:00", capacity=3, ctype=cat.group) \
         if where == "slot" else None
     starts_at = local_time(cat.coach, on=day, at="21:00" if slot else "11:00")
-    customer_ids = _customers(make_user, ATTEMPTS)
+    customer_ids = _customers(make_person, ATTEMPTS)
     now = utcnow()
     type_id, coach_id, slot_id = cat.group.id, cat.coach.id, slot.id if slot else None
 

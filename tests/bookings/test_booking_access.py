@@ -13,11 +13,11 @@ from bookingadmin.extensions import db
 
 
 @pytest.fixture
-def world(make_booking, make_coach, make_user, factories):
+def world(make_booking, make_coach, make_person, factories):
     """Two coaches, two customers, a booking each way round."""
     cat = factories.default_catalog
     other_coach = make_coach(types=[cat.paid])
-    other_customer = make_user()
+    other_customer = make_person()
     mine = make_booking("confirmed")
     theirs = make_booking("confirmed", coach=other_coach, customer=other_customer)
     return dict(cat=cat, other_coach=other_coach, other_customer=other_customer, mine=mine, theirs=theirs)

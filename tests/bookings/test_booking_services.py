@@ -71,7 +71,7 @@ def test_meeting_details_only_on_open_bookings(make_booking, admin):
         set_meeting_details(booking, actor=admin, now=booking.starts_at, meeting_link="https://x.example.com")
 
 
-def test_staff_notes_and_follow_up(make_booking, admin, make_user):
+def test_staff_notes_and_follow_up(make_booking, admin, make_person):
     booking = make_booking("completed")
     now = booking.ends_at + timedelta(hours=1)
     update_staff_notes(booking, actor=admin, now=now, admin_notes="Knee pain; refer to physio",

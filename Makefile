@@ -6,7 +6,12 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test venv system db worker sweep clean-venv
+.PHONY: run test venv system db worker sweep clean-venv translations
+
+# Without STRIPE_SECRET_KEY, `make run` starts localstripe (a fake Stripe) on this port and points the
+# app at it, so the demo's card payments work end to end as clearly labelled test payments.
+LOCALSTRIPE_PORT ?= 8420
+LOCALSTRIPE_URL  := http://127.0.0.1:$(LOCALSTRIPE_PORT)
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(BIN)/python || { echo "==> creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
@@ -30,13 +35,34 @@ run: venv system db
 	@echo
 	@echo "==> bookingadmin is starting on http://$(HOST):$(PORT)  (back office: http://$(HOST):$(PORT)/admin)"
 	@echo "    Ctrl-C stops it. Demo logins are listed above."
-	@$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@if [ -n "$$STRIPE_SECRET_KEY" ]; then \
+	  echo "==> card payments go to Stripe (STRIPE_SECRET_KEY is set)"; \
+	  exec $(BIN)/flask run --host $(HOST) --port $(PORT); \
+	fi; \
+	mkdir -p instance/localstripe; \
+	.venv-localstripe/bin/python bookingadmin/devtools/localstripe_server.py --port $(LOCALSTRIPE_PORT) \
+	  --state-dir instance/localstripe --load --quiet > instance/localstripe/server.log 2>&1 & LS_PID=$$!; \
+	trap 'kill $$LS_PID 2>/dev/null' EXIT INT TERM; \
+	for i in $$(seq 50); do curl -sf -o /dev/null $(LOCALSTRIPE_URL)/js.stripe.com/v3/ && break; sleep 0.2; done; \
+	export STRIPE_SECRET_KEY=sk_test_localstripe STRIPE_PUBLISHABLE_KEY=pk_test_localstripe \
+	  STRIPE_API_BASE=$(LOCALSTRIPE_URL) STRIPE_JS_URL=$(LOCALSTRIPE_URL)/js.stripe.com/v3/ \
+	  STRIPE_WEBHOOK_SECRET=whsec_localstripe_demo; \
+	$(BIN)/flask localstripe-webhook --url http://$(HOST):$(PORT)/stripe/webhook; \
+	echo "==> test payments through localstripe on $(LOCALSTRIPE_URL) (card 4242 4242 4242 4242; declined: 4000 0000 0000 0341)"; \
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: venv system
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: venv
 	@$(BIN)/flask worker
+
+# After changing texts: extract them, merge into the Arabic catalog, translate the new
+# entries in bookingadmin/translations/ar/LC_MESSAGES/messages.po, then compile.
+translations: venv
+	@$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o bookingadmin/translations/messages.pot .
+	@$(BIN)/pybabel update -i bookingadmin/translations/messages.pot -d bookingadmin/translations -l ar --no-fuzzy-matching
+	@$(BIN)/pybabel compile -d bookingadmin/translations
 
 clean-venv:
 	rm -rf $(VENV)

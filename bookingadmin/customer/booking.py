@@ -248,6 +248,10 @@ def details():
 @login_required
 def confirm():
     """"Pay": create the booking on hold (or confirmed, when free) and go to the payment step."""
+    made = session.get("booking_nonces", {})
+    nonce = request.form.get("nonce")
+    if nonce and nonce in made:  # a double click on "Pay": the booking it already made
+        return redirect(url_for(".pay", number=made[nonce]))
     found, redirect_to = _draft_or_restart()
     if redirect_to:
         return redirect_to
@@ -255,9 +259,6 @@ def confirm():
     form = DetailsForm()
     if not form.validate_on_submit():
         return render_template("customer/details.html", form=form, s=_summary(draft, ctype)), 400
-    made = session.get("booking_nonces", {})
-    if form.nonce.data and form.nonce.data in made:  # a double click on "Pay"
-        return redirect(url_for(".pay", number=made[form.nonce.data]))
     try:
         booking = lifecycle.create_booking(
             customer=current_user, consultation_type_id=ctype.id, coach_id=draft["coach_id"],

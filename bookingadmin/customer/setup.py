@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 from ..core.money import format_money
 
@@ -17,6 +17,12 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(helpers.local_time, "local_time")
     app.add_template_filter(helpers.local_date, "local_date")
     app.add_template_filter(helpers.zone_label, "zone_label")
+
+    @app.before_request
+    def fresh_locale():
+        # Flask-Babel caches the locale on the app context, which outlives a request when one
+        # was pushed around it (tests, CLI): decide again for every request.
+        refresh()
 
     @app.context_processor
     def page_context():

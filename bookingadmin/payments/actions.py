@@ -31,6 +31,8 @@ def schedule(kind: str, row_id: int) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_scheduled(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released: the real transaction (and its locks) goes on
     todo = session.info.pop(SESSION_KEY, None)
     if not todo or not has_app_context():
         return
@@ -42,7 +44,8 @@ def _run_scheduled(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_scheduled(session: Session) -> None:
-    session.info.pop(SESSION_KEY, None)
+    if session.get_nested_transaction() is None:  # the whole transaction is gone, not just a savepoint
+        session.info.pop(SESSION_KEY, None)
 
 
 def run_actions(todo: list[tuple[str, int]]) -> None:

@@ -73,11 +73,11 @@ class StripeGateway:
 
     def create_payment_intent(self, *, amount: Decimal, currency: str, idempotency_key: str,
                               capture_method: str = "automatic", metadata: dict | None = None,
-                              payment_method: str | None = None, description: str = "") -> dict:
+                              payment_method: str | None = None) -> dict:
         """A PaymentIntent for `amount`; given a payment method it is confirmed at once."""
         params: dict[str, Any] = {
             "amount": to_minor_units(amount, currency), "currency": currency.lower(),
-            "capture_method": capture_method, "metadata": metadata or {}, "description": description,
+            "capture_method": capture_method, "metadata": metadata or {},
         }
         if payment_method:
             params.update(payment_method=payment_method, confirm=True)

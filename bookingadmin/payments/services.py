@@ -179,7 +179,7 @@ def start_card_payment(booking: Booking, *, actor, now: datetime, payment_method
         intent = gateway.create_payment_intent(
             amount=payment.amount, currency=payment.currency, idempotency_key=payment.idempotency_key,
             capture_method=payment.capture_method, metadata=_metadata(booking, payment),
-            payment_method=payment_method, description=f"Booking {booking.number}")
+            payment_method=payment_method)
     except GatewayError as error:
         if not error.declined:
             raise DomainError(error.message, code="gateway_error") from error

@@ -8,6 +8,11 @@ _receivers_connected = False
 
 
 def init_app(app: Flask) -> None:
+    import os
+
+    # "payment_intent" (Stripe.js confirmCardPayment; real Stripe) or "setup_intent" (confirmCardSetup,
+    # then the server confirms; what localstripe's Stripe.js supports). Unset: chosen from STRIPE_API_BASE.
+    app.config.setdefault("STRIPE_CONFIRM_FLOW", os.environ.get("STRIPE_CONFIRM_FLOW") or None)
     from . import actions  # noqa: F401  (the after-commit hook)
     from .admin import register_admin_views
     from .webhooks import bp

@@ -1,0 +1,1 @@
+"""iCalendar files for bookings and the per-coach secret feed."""

@@ -1,0 +1,111 @@
+"""Is background work happening? Queue lengths, failed jobs, worker heartbeats, the outbox backlog.
+
+`worker_health()` is what the back-office dashboard shows (templates/admin/worker_health_panel.html);
+`problems` lists, in plain words, what staff should act on (a reminder that silently did not go).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..core.clock import utcnow
+from ..extensions import db
+from .models import Notification, WorkerHeartbeat
+
+OVERDUE_AFTER = timedelta(minutes=5)
+
+
+def beat(name: str, now: datetime, details: dict | None = None) -> None:
+    """Record that loop `name` ran at `now` (the caller commits)."""
+    row = db.session.get(WorkerHeartbeat, name)
+    if row is None:
+        db.session.add(WorkerHeartbeat(name=name, beat_at=now, details=details))
+    else:
+        row.beat_at, row.details = now, details
+
+
+def _outbox_counts(now: datetime) -> dict:
+    counts = dict(db.session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
+    overdue = db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.status == "queued", Notification.due_at < now - OVERDUE_AFTER)) or 0
+    failed_recent = db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.status == "failed", Notification.updated_at >= now - timedelta(days=1))) or 0
+    return {"queued": counts.get("queued", 0), "sending": counts.get("sending", 0), "sent": counts.get("sent", 0),
+            "failed": counts.get("failed", 0), "failed_last_day": failed_recent, "overdue": overdue}
+
+
+def _redis_state(app, now: datetime) -> dict:
+    from redis.exceptions import RedisError
+    from rq import Queue, Worker
+    from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+
+    from ..core.jobs import queue_names, redis_connection
+
+    conn = redis_connection(app)
+    try:
+        queues = []
+        for name in queue_names(app):
+            queue = Queue(name, connection=conn)
+            queues.append({"name": name, "queued": queue.count,
+                           "started": StartedJobRegistry(queue=queue).count,
+                           "scheduled": ScheduledJobRegistry(queue=queue).count,
+                           "failed": FailedJobRegistry(queue=queue).count})
+        workers = {}
+        for queue_name in queue_names(app):
+            for worker in Worker.all(queue=Queue(queue_name, connection=conn)):
+                workers[worker.name] = {"name": worker.name, "state": str(worker.get_state()),
+                                        "last_heartbeat": _aware(worker.last_heartbeat),
+                                        "queues": ", ".join(worker.queue_names())}
+        return {"redis_ok": True, "redis_error": None, "queues": queues, "workers": list(workers.values())}
+    except RedisError as error:
+        return {"redis_ok": False, "redis_error": str(error), "queues": [], "workers": []}
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def worker_health(now: datetime | None = None) -> dict:
+    """Everything the dashboard's worker panel shows, with `problems` in words."""
+    now = now or utcnow()
+    app = current_app._get_current_object()
+    mode = "rq" if app.config.get("REDIS_URL") else "inline"
+    health = {"mode": mode, "now": now, "outbox": _outbox_counts(now), "redis_ok": None, "redis_error": None,
+              "queues": [], "workers": []}
+    beats = {b.name: b for b in db.session.scalars(select(WorkerHeartbeat))}
+    health["heartbeats"] = [{"name": b.name, "beat_at": b.beat_at, "details": b.details} for b in beats.values()]
+    sweep = beats.get("outbox-sweep")
+    health["last_sweep_at"] = sweep.beat_at if sweep else None
+    if mode == "rq":
+        health.update(_redis_state(app, now))
+    health["problems"] = _problems(health, app, now)
+    return health
+
+
+def _problems(health: dict, app, now: datetime) -> list[str]:
+    problems = []
+    outbox = health["outbox"]
+    if outbox["overdue"]:
+        problems.append(f"{outbox['overdue']} email(s) or receipt(s) have waited more than 5 minutes: "
+                        "is a worker (make worker) or the outbox sweep running?")
+    if outbox["failed"]:
+        problems.append(f"{outbox['failed']} email(s) or receipt(s) failed for good: see Notifications → Delivery log.")
+    stale = timedelta(seconds=3 * app.config["OUTBOX_SWEEP_SECONDS"])
+    if health["last_sweep_at"] is None:
+        problems.append("The outbox sweep has never run: reminders and retries wait for it (flask worker or "
+                        "flask outbox-sweep from cron).")
+    elif now - health["last_sweep_at"] > stale:
+        problems.append(f"The outbox sweep last ran at {health['last_sweep_at']:%Y-%m-%d %H:%M} UTC.")
+    if health["mode"] == "rq":
+        if not health["redis_ok"]:
+            problems.append(f"Redis cannot be reached: {health['redis_error']}")
+        elif not health["workers"]:
+            problems.append("No RQ worker is running: start one with make worker.")
+        failed_jobs = sum(q["failed"] for q in health["queues"])
+        if failed_jobs:
+            problems.append(f"{failed_jobs} RQ job(s) failed (see rq info); their outbox rows are retried by the sweep.")
+    return problems

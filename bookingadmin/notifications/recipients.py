@@ -1,0 +1,34 @@
+"""Who is told about a booking, in which language and time zone."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..auth.permissions import STAFF_ROLES
+from ..core.validation import is_timezone
+from ..extensions import db
+from .outbox import Recipient
+
+
+def customer_recipient(booking) -> Recipient:
+    """The customer at the booking's contact address, in their language and zone."""
+    user = booking.customer
+    zone = user.timezone if user is not None and is_timezone(user.timezone) else booking.timezone
+    return Recipient(email=booking.customer_email, name=booking.customer_name,
+                     language=user.language if user is not None else "en", timezone=zone,
+                     user_id=booking.customer_id, role="customer")
+
+
+def staff_recipients(booking) -> list[Recipient]:
+    """The booking's coach (in the coach's zone) and every active staff member who opted in."""
+    coach = booking.coach
+    found: dict[str, Recipient] = {}
+    if coach is not None and coach.user is not None and coach.user.active:
+        found[coach.user.email] = Recipient(email=coach.user.email, name=coach.user.name, language=coach.user.language,
+                                            timezone=coach.timezone, user_id=coach.user.id, role="coach")
+    opted_in = db.session.scalars(select(User).where(
+        User.notify_new_bookings.is_(True), User.active.is_(True), User.role.in_(STAFF_ROLES)).order_by(User.id))
+    for user in opted_in:
+        found.setdefault(user.email, Recipient(email=user.email, name=user.name, language=user.language,
+                                               timezone=user.timezone, user_id=user.id, role="staff"))
+    return list(found.values())

@@ -1,0 +1,1 @@
+"""Receipt numbering, frozen snapshots and PDF rendering (WeasyPrint)."""

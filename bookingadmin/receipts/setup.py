@@ -1,0 +1,27 @@
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from ..admin import add_admin_views
+    from .admin import register_admin_views
+    from .services import receipts_for_booking
+    from .views import bp
+
+    app.register_blueprint(bp)
+    add_admin_views(app, register_admin_views)
+    app.add_template_global(lambda booking: receipts_for_booking(booking.id) if booking is not None else [],
+                            "booking_receipts")
+    _connect_payment_signals(app)
+
+
+def _connect_payment_signals(app: Flask) -> None:
+    """Receipts per payment and credit lines per refund, when the payments domain is installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("bookingadmin.payments.signals") is None:
+        return  # no payments domain: receipts come from the booking's "paid" event (notifications/planning.py)
+    from ..payments.signals import payment_recorded, refund_issued
+    from .receivers import on_payment_recorded, on_refund_issued
+
+    payment_recorded.connect(on_payment_recorded, sender=app, weak=False)
+    refund_issued.connect(on_refund_issued, sender=app, weak=False)

@@ -1,0 +1,1 @@
+from tests.notifications.conftest import rq_app, shared_redis, smtp  # noqa: F401  (shared fixtures)

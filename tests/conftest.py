@@ -213,12 +213,13 @@ def make_booking(factories):
 
 
 def pytest_collection_modifyitems(config, items):
-    """`@pytest.mark.postgres_only` tests taking `app` run on its PostgreSQL parameter only."""
+    """`@pytest.mark.postgres_only` / `sqlite_only` tests taking `app` run on that backend's parameter only."""
     keep, drop = [], []
     for item in items:
         callspec = getattr(item, "callspec", None)
-        on_sqlite = callspec is not None and callspec.params.get("app") == "sqlite"
-        (drop if on_sqlite and item.get_closest_marker("postgres_only") else keep).append(item)
+        backend = callspec.params.get("app") if callspec is not None else None
+        unwanted = {"sqlite": "postgres_only", "postgresql": "sqlite_only"}.get(backend)
+        (drop if unwanted and item.get_closest_marker(unwanted) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

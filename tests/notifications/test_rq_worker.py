@@ -102,10 +102,9 @@ def test_flask_worker_burst_runs_the_queues_and_the_sweep(rq_app, smtp, make_boo
     assert health["last_sweep_at"] is not None
 
 
+@pytest.mark.postgres_only  # a separate worker process is exercised once, against PostgreSQL
 def test_rq_worker_command_in_its_own_process(rq_app, databases, tmp_path, make_booking):
     """`rq worker --burst --with-scheduler`, a separate process configured by the environment only."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("a separate worker process is exercised once, against PostgreSQL")
     booking = make_booking("pending_payment")
     assert statuses(booking)["booking_created"] == "queued"
     prefix = rq_app.config["RQ_QUEUE_PREFIX"]

@@ -98,6 +98,16 @@ def invitation(booking, *, method: str, sequence: int, tz: str, now: datetime, l
     return calendar.to_ical()
 
 
+def download(booking, *, tz: str, now: datetime, language: str = "en") -> bytes:
+    """The customer's "add to calendar" file: METHOD PUBLISH with the same UID and SEQUENCE as the
+    emailed invitations, so a later update replaces this event instead of adding a second one."""
+    calendar = _calendar("PUBLISH")
+    calendar.add_component(booking_event(booking, sequence=sequence_for(booking.id), tz=tz, now=now,
+                                         language=language))
+    _add_timezones(calendar, [booking.starts_at])
+    return calendar.to_ical()
+
+
 def _add_timezones(calendar: Calendar, instants: list[datetime]) -> None:
     """VTIMEZONEs covering the events' years (and one either side), not 1970-2038: a few hundred
     bytes that every client reads the same (a full-range one is misread by some parsers)."""

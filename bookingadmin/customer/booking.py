@@ -433,13 +433,14 @@ def done(number: str):
 @bp.route("/bookings/<number>.ics")
 @login_required
 def booking_ics(number: str):
-    from .ics import booking_calendar
+    from flask_babel import get_locale
+
+    from ..calendar.ics import download
 
     booking = _own_booking(number)
     if booking.status == "cancelled":
         abort(404)
-    body = booking_calendar(booking, organizer=current_app.config.get("BUSINESS_EMAIL"),
-                            business=current_app.config.get("BUSINESS_NAME"))
+    body = download(booking, tz=booking.timezone, now=utcnow(), language=str(get_locale() or "en"))
     return current_app.response_class(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="{booking.number}.ics"'})
 

@@ -1,0 +1,42 @@
+"""The viewer's time zone: every back-office page shows instants on the signed-in user's clock."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_login import current_user
+
+
+def viewer_zone_name() -> str:
+    zone = getattr(current_user, "timezone", None) if getattr(current_user, "is_authenticated", False) else None
+    return zone or current_app.config.get("DEFAULT_TIMEZONE", "UTC")
+
+
+def viewer_zone() -> ZoneInfo:
+    return ZoneInfo(viewer_zone_name())
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The UTC instant at which `day` begins on `zone`'s wall clock."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc)
+
+
+def day_bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) in UTC covering the local dates first..last inclusive."""
+    return local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
+
+
+def local_today(now: datetime, zone: ZoneInfo) -> date:
+    return now.astimezone(zone).date()
+
+
+def week_start(day: date) -> date:
+    """The Monday of `day`'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def format_local(moment: datetime | None, fmt: str = "%a %d %b %Y %H:%M", zone: ZoneInfo | None = None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(zone or viewer_zone()).strftime(fmt)

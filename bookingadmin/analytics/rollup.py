@@ -1,0 +1,194 @@
+"""Filling the rollup tables from the bookings, in SQL (INSERT ... SELECT ... GROUP BY).
+
+A full refresh rebuilds everything. An incremental refresh rebuilds only the reporting days
+touched since the last refresh: the days of bookings updated since then (`updated_at`, indexed)
+plus the days they were rescheduled away from (from their `rescheduled` events). Each rebuilt day
+is deleted and inserted again in the same transaction, so readers never see half a day.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import case, delete, func, insert, or_, select
+
+from ..bookings.models import ACTIVE_STATUSES, STATUSES, Booking, BookingEvent
+from ..catalog.models import CoachProfile
+from ..core.clock import utcnow
+from ..extensions import db
+from .availability import minutes, working_windows
+from .models import BookingDayRollup, CoachDayRollup, RollupRefresh, StartHourRollup
+from .sql import local_date, local_hour
+
+# Payment states in which a booking's frozen amount counts as revenue, until payments exist
+# (then revenue is payments minus refunds; see queries.py).
+REVENUE_PAYMENT_STATUSES = ("paid", "partially_refunded")
+PAID_PAYMENT_STATUSES = ("paid", "partially_refunded", "refunded", "not_required")
+BOOKED_STATUSES = ACTIVE_STATUSES + ("completed", "no_show")
+# Bookings updated this long before the last watermark are read again: a transaction that
+# started before a refresh and committed after it is not missed.
+OVERLAP = timedelta(minutes=10)
+# Coach availability is kept this far ahead (utilization of the coming weeks).
+AVAILABILITY_AHEAD = timedelta(days=92)
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    full: bool
+    days: int
+    seconds: float
+
+
+def reporting_zone() -> str:
+    return current_app.config.get("ANALYTICS_TIMEZONE") or current_app.config.get("DEFAULT_TIMEZONE", "UTC")
+
+
+def last_refresh() -> RollupRefresh | None:
+    return db.session.scalar(select(RollupRefresh).order_by(RollupRefresh.id.desc()).limit(1))
+
+
+def refresh_analytics(*, now: datetime | None = None, full: bool = False) -> RefreshResult:
+    """Bring the rollups up to date with the bookings. The caller commits."""
+    started = utcnow()
+    now = now or started
+    zone = reporting_zone()
+    previous = last_refresh()
+    full = full or previous is None or previous.timezone != zone
+    days = None if full else _touched_days(previous.watermark - OVERLAP, zone)
+    if days is None or days:
+        _rebuild(BookingDayRollup, _booking_day_select(zone), days, zone)
+        _rebuild(StartHourRollup, _start_hour_select(zone), days, zone)
+    available_days = _refresh_coach_days(now, zone, days)
+    finished = utcnow()
+    db.session.add(RollupRefresh(started_at=started, finished_at=finished, watermark=started, timezone=zone,
+                                 full=full, days=len(days) if days is not None else available_days))
+    db.session.flush()
+    return RefreshResult(full, len(days) if days is not None else available_days,
+                         (finished - started).total_seconds())
+
+
+# --------------------------------------------------------------------------- which days
+
+
+def _touched_days(since: datetime, zone: str) -> set[date]:
+    moved = db.session.execute(
+        select(local_date(Booking.starts_at, zone), local_date(Booking.rescheduled_from_starts_at, zone))
+        .where(Booking.updated_at >= since).distinct())
+    days = {d for pair in moved for d in pair if d is not None}
+    for data in db.session.scalars(select(BookingEvent.data).where(BookingEvent.created_at >= since,
+                                                                   BookingEvent.action == "rescheduled")):
+        for key in ("from_starts_at", "to_starts_at"):
+            if data and data.get(key):
+                days.add(_to_zone_date(datetime.fromisoformat(data[key]), zone))
+    return {_as_date(d) for d in days}
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _to_zone_date(moment: datetime, zone: str) -> date:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def _rebuild(table, query, days: set[date] | None, zone: str) -> None:
+    removal = delete(table)
+    if days is not None:
+        removal = removal.where(table.day.in_(days))
+        query = _only_days(query, days, zone)
+    db.session.execute(removal)
+    db.session.execute(insert(table).from_select(list(query.selected_columns.keys()), query))
+
+
+def _only_days(query, days: set[date], zone: str):
+    from ..admin.zones import day_bounds
+    from zoneinfo import ZoneInfo
+
+    low, high = day_bounds(min(days), max(days), ZoneInfo(zone))
+    return query.where(Booking.starts_at >= low - timedelta(days=1), Booking.starts_at < high + timedelta(days=1),
+                       local_date(Booking.starts_at, zone).in_(days))
+
+
+# --------------------------------------------------------------------------- the aggregates
+
+
+def _count_if(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _booking_day_select(zone: str):
+    day = local_date(Booking.starts_at, zone)
+    revenue_row = Booking.payment_status.in_(REVENUE_PAYMENT_STATUSES)
+    paid_row = or_(Booking.paid_at.is_not(None), Booking.payment_status.in_(PAID_PAYMENT_STATUSES))
+    columns = {
+        "day": day, "coach_id": Booking.coach_id, "consultation_type_id": Booking.consultation_type_id,
+        "currency": Booking.currency, "duration_minutes": Booking.duration_minutes,
+        "bookings": func.count(),
+        **{status: _count_if(Booking.status == status) for status in STATUSES},
+        "paid": _count_if(paid_row),
+        "revenue": func.coalesce(func.sum(case((revenue_row, Booking.amount), else_=0)), 0),
+        "revenue_bookings": _count_if(revenue_row),
+        "booked_minutes": func.sum(case((Booking.status.in_(BOOKED_STATUSES), Booking.duration_minutes), else_=0)),
+        "rating_count": func.count(Booking.feedback_rating),
+        "rating_sum": func.coalesce(func.sum(Booking.feedback_rating), 0),
+        **{f"rating_{n}": _count_if(Booking.feedback_rating == n) for n in range(1, 6)},
+    }
+    return (select(*(expr.label(name) for name, expr in columns.items()))
+            .group_by(day, Booking.coach_id, Booking.consultation_type_id, Booking.currency,
+                      Booking.duration_minutes))
+
+
+def _start_hour_select(zone: str):
+    day, hour = local_date(Booking.starts_at, zone), local_hour(Booking.starts_at, zone)
+    return (select(day.label("day"), Booking.coach_id.label("coach_id"),
+                   Booking.consultation_type_id.label("consultation_type_id"), hour.label("hour"),
+                   func.count().label("bookings"))
+            .group_by(day, Booking.coach_id, Booking.consultation_type_id, hour))
+
+
+# --------------------------------------------------------------------------- coach availability
+
+
+def _refresh_coach_days(now: datetime, zone: str, touched: set[date] | None) -> int:
+    """Available minutes per coach and coach-local date.
+
+    Full: from the first booking's date to AVAILABILITY_AHEAD from now. Incremental: the touched
+    days and the window from yesterday to AVAILABILITY_AHEAD (hours edited recently show up there).
+    """
+    from ..availability.services import coach_schedule
+
+    today = now.date()
+    if touched is None:
+        first = db.session.scalar(select(func.min(Booking.starts_at)))
+        spans = [((first.date() if first else today) - timedelta(days=1), today + AVAILABILITY_AHEAD)]
+    else:
+        spans = [(today - timedelta(days=1), today + AVAILABILITY_AHEAD)]
+        spans += [(d, d) for d in touched if not (spans[0][0] <= d <= spans[0][1])]
+    coach_ids = list(db.session.scalars(select(CoachProfile.id)))
+    written = 0
+    for first, last in _merge_spans(spans):
+        db.session.execute(delete(CoachDayRollup).where(CoachDayRollup.day.between(first, last)))
+        rows = []
+        for coach_id in coach_ids:
+            windows = working_windows(coach_schedule(coach_id, first, last), first, last)
+            rows += [{"day": day, "coach_id": coach_id, "available_minutes": minutes(intervals)}
+                     for day, intervals in windows.items()]
+        if rows:
+            db.session.execute(insert(CoachDayRollup), rows)
+        written += (last - first).days + 1
+    return written
+
+
+def _merge_spans(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    merged: list[tuple[date, date]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+

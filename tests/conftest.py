@@ -169,3 +169,44 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+# --------------------------------------------------------------------------- catalog and booking factories
+# Functions that build committed rows through the real services; see tests/factories.py.
+
+
+@pytest.fixture
+def factories(app, make_user):
+    from tests.factories import Factories
+
+    return Factories(make_user)
+
+
+@pytest.fixture
+def make_coach(factories):
+    """make_coach(timezone="Africa/Cairo", hours=[(0, "09:00", "17:00")], types=[...]) -> CoachProfile."""
+    return factories.coach
+
+
+@pytest.fixture
+def make_type(factories):
+    """make_type(coaches=[coach], options=[(30, "50.00"), (60, "90.00")], capacity=1, ...) -> ConsultationType."""
+    return factories.type
+
+
+@pytest.fixture
+def make_slot(factories):
+    """make_slot(coach, day=date(...), start="10:00", end="11:00", capacity=3, ctype=None) -> Slot."""
+    return factories.slot
+
+
+@pytest.fixture
+def make_catalog(factories):
+    """make_catalog(timezone="Asia/Riyadh") -> Catalog(coach, coach_user, paid, free, approval, group, customer)."""
+    return factories.catalog
+
+
+@pytest.fixture
+def make_booking(factories):
+    """make_booking("completed", starts_at=..., customer=..., ctype=..., coach=...) -> Booking (committed)."""
+    return factories.booking

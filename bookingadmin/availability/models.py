@@ -78,3 +78,24 @@ class Slot(db.Model):
 
     coach = relationship("CoachProfile")
     consultation_type = relationship("ConsultationType")
+
+
+class AvailabilityChange(db.Model):
+    """Who changed a coach's availability, when, and what: the editor's history.
+
+    Written by every editing service (availability/editing.py); never edited afterwards.
+    """
+
+    __tablename__ = "availability_changes"
+    __table_args__ = (Index("ix_availability_changes_coach", "coach_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("coach_profiles.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))  # None: the system
+    action: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(String(300))
+    data: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    coach = relationship("CoachProfile")
+    actor = relationship("User")

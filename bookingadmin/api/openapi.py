@@ -1,0 +1,161 @@
+"""The OpenAPI 3.1 document, built from the routes themselves (routing.OPERATIONS): every route
+is documented with its permission, parameters, body and answers, and nothing undocumented exists.
+Response shapes are written out here as JSON Schema; tests check real answers against them.
+"""
+from __future__ import annotations
+
+import re
+
+from .routing import AUTHENTICATED, OPERATIONS, PUBLIC, AnyOf, Operation
+
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+_BOOL = {"type": "boolean"}
+_INSTANT = {"type": "string", "format": "date-time", "description": "ISO 8601 with UTC offset"}
+_DAY = {"type": "string", "format": "date"}
+_NULL = {"type": "null"}
+
+
+def _nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, _NULL]}
+
+
+def _obj(properties: dict, required: list[str] | None = None, **extra) -> dict:
+    return {"type": "object", "properties": properties, "required": required or list(properties), **extra}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _list_of(name: str, **extra_properties) -> dict:
+    return _obj({"items": {"type": "array", "items": _ref(name)}, **extra_properties})
+
+
+MONEY = _obj({"amount": {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}, "currency": {"type": "string",
+             "enum": ["USD", "SAR", "EGP"]}}, description="Exact money: a decimal string and an ISO 4217 code")
+BILINGUAL = _obj({"en": _STR, "ar": _STR})
+
+RESPONSE_SCHEMAS: dict[str, dict] = {
+    "Error": _obj({"error": _obj({"code": _STR, "message": _STR,
+                                  "fields": {"type": "object", "additionalProperties": _STR}})}),
+    "Money": MONEY,
+    "Bilingual": BILINGUAL,
+    "User": _obj({"id": _INT, "email": _STR, "name": _STR, "role": _STR, "language": _STR, "timezone": _STR}),
+    "Me": _obj({"id": _INT, "email": _STR, "name": _STR, "role": _STR, "language": _STR, "timezone": _STR,
+                "permissions": {"type": "array", "items": _STR}}),
+    "IssuedToken": _obj({"token": _STR, "token_type": {"const": "Bearer"}, "expires_at": _INSTANT,
+                         "user": _ref("User")}),
+    "CsrfToken": _obj({"csrf_token": _STR}),
+    "ConsultationType": _obj({
+        "id": _INT, "number": _INT, "title": _ref("Bilingual"), "description": _ref("Bilingual"),
+        "category": _STR, "duration_label": _STR, "features": {"type": "array", "items": _STR},
+        "image_url": _nullable(_STR), "currency": _STR, "is_free": _BOOL,
+        "durations": {"type": "array", "items": _obj({"minutes": _INT, "price": _ref("Money"),
+                                                       "is_default": _BOOL})},
+        "requires_approval": _BOOL, "meeting_mode": _STR, "capacity": _INT, "min_notice_minutes": _INT,
+        "horizon_days": _INT,
+        "cancellation_policy": _obj({"full_refund_until_hours_before": _INT,
+                                     "partial_refund_until_hours_before": _INT,
+                                     "partial_refund_percent": _INT, "reschedule_until_hours_before": _INT}),
+        "coach_ids": {"type": "array", "items": _INT}}),
+    "ConsultationTypeList": _list_of("ConsultationType"),
+    "Coach": _obj({
+        "id": _INT, "slug": _STR, "display_name": _ref("Bilingual"), "title": _STR, "bio": _STR,
+        "specialties": {"type": "array", "items": _STR}, "languages": {"type": "array", "items": _STR},
+        "years_experience": _nullable(_INT), "rating": _nullable(_STR), "review_count": _INT,
+        "avatar_url": _nullable(_STR), "timezone": _STR, "consultation_type_ids": {"type": "array", "items": _INT}}),
+    "CoachList": _list_of("Coach"),
+}
+
+
+def register_schema(name: str, schema: dict) -> None:
+    """Views add the shapes of their answers here (one place per area, next to the code rendering them)."""
+    RESPONSE_SCHEMAS[name] = schema
+
+
+def _openapi_path(rule: str) -> tuple[str, list[dict]]:
+    params = []
+
+    def replace(match: re.Match) -> str:
+        converter, name = match.group(1), match.group(2)
+        schema = {"type": "integer"} if converter == "int" else {"type": "string"}
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
+        return "{" + name + "}"
+
+    return re.sub(r"<(?:(\w+):)?(\w+)>", replace, rule), params
+
+
+def _permission_text(permission) -> str:
+    if permission == PUBLIC:
+        return "Public: no credentials needed."
+    if permission == AUTHENTICATED:
+        return "Any signed-in account."
+    if isinstance(permission, AnyOf):
+        return "Needs one of the permissions: " + ", ".join(f"`{p}`" for p in permission.permissions) + "."
+    return f"Needs the permission `{permission}`."
+
+
+_ERROR_TEXT = {400: "Malformed input; `fields` names each bad field", 401: "No or bad credentials",
+               403: "Not allowed (permission or CSRF)", 404: "Not found, or not yours",
+               409: "Conflicts with the current state (slot taken, illegal transition)",
+               422: "Refused by a business rule; `fields` names the field"}
+
+
+def _operation(op: Operation, path_params: list[dict]) -> dict:
+    description = "\n\n".join(filter(None, [_permission_text(op.permission), op.description]))
+    doc: dict = {"operationId": op.endpoint, "summary": op.summary, "description": description,
+                 "tags": [op.tag], "x-permission": str(op.permission)}
+    if op.permission != PUBLIC:
+        doc["security"] = [{"bearerToken": []}, {"sessionCookie": []}]
+    else:
+        doc["security"] = [{}]
+    params = list(path_params) + (op.query.query_parameters() if op.query else [])
+    if params:
+        doc["parameters"] = params
+    if op.body is not None:
+        doc["requestBody"] = {"required": True,
+                              "content": {"application/json": {"schema": _ref(op.body.name)}}}
+    success = {"description": "Success"}
+    if op.response:
+        success["content"] = {"application/json": {"schema": _ref(op.response)}}
+    responses = {str(op.status): success}
+    errors = set(op.errors) | ({400} if (op.query or op.body) else set())
+    if op.permission != PUBLIC:
+        errors |= {401}
+    if op.permission not in (PUBLIC, AUTHENTICATED):
+        errors |= {403}
+    for status in sorted(errors):
+        responses[str(status)] = {"description": _ERROR_TEXT.get(status, "Error"),
+                                  "content": {"application/json": {"schema": _ref("Error")}}}
+    doc["responses"] = responses
+    return doc
+
+
+def build_document(server_url: str = "/") -> dict:
+    paths: dict[str, dict] = {}
+    schemas = dict(RESPONSE_SCHEMAS)
+    for op in OPERATIONS:
+        path, path_params = _openapi_path(op.path)
+        paths.setdefault(path, {})[op.method.lower()] = _operation(op, path_params)
+        for schema in filter(None, (op.query, op.body)):
+            for item in (schema, *schema.nested_schemas()):
+                schemas[item.name] = item.json_schema()
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "bookingadmin API", "version": "1",
+                 "description": "Consultation catalog, availability and bookings. Errors are "
+                                "{\"error\": {\"code\", \"message\", \"fields\"}}. Times are ISO 8601 with "
+                                "offsets; money is a decimal string with a currency."},
+        "servers": [{"url": server_url}],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": {
+                "bearerToken": {"type": "http", "scheme": "bearer",
+                                "description": "A token from POST /api/v1/auth/token"},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session",
+                                  "description": "The web session; unsafe methods also need X-CSRFToken"},
+            },
+        },
+    }

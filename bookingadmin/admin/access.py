@@ -1,21 +1,16 @@
 """Object-level access for back-office queries, from the bookings domain's own rule.
 
-`bookings.services.bookings_visible_to(user)` decides which bookings a user may see (a coach: their
-own). Aggregates and Flask-Admin's legacy Query need that as one SQL condition on `bookings`.
+`bookings.services.visible_condition(user)` (the condition behind `bookings_visible_to`) decides
+which bookings a user may see: staff all, a coach their own. Views add it to their queries.
 """
 from __future__ import annotations
 
-from sqlalchemy.sql.elements import ColumnElement
-
-from ..bookings.models import Booking
+from sqlalchemy.sql.elements import ColumnElement, True_
 
 
 def visible_bookings(user) -> ColumnElement[bool] | None:
     """The condition limiting Booking rows to those `user` may see; None when they may see all."""
-    from ..bookings.services import bookings_visible_to
+    from ..bookings.services import visible_condition
 
-    statement = bookings_visible_to(user)
-    froms = statement.get_final_froms()
-    if len(froms) == 1 and froms[0] is Booking.__table__:
-        return statement.whereclause
-    return Booking.id.in_(statement.with_only_columns(Booking.id).scalar_subquery())
+    condition = visible_condition(user)
+    return None if isinstance(condition, True_) else condition

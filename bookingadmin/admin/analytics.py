@@ -57,10 +57,11 @@ def _filter_form() -> AnalyticsFilterForm:
     from werkzeug.datastructures import MultiDict
 
     form = AnalyticsFilterForm(formdata=MultiDict(args))
-    form.coach.choices = [(0, "All coaches")] + list(db.session.execute(
-        select(CoachProfile.id, CoachProfile.display_name_en).order_by(CoachProfile.display_name_en)).tuples())
-    form.type.choices = [(0, "All types")] + list(db.session.execute(
-        select(ConsultationType.id, ConsultationType.title_en).order_by(ConsultationType.number)).tuples())
+    coaches = db.session.execute(select(CoachProfile.id, CoachProfile.display_name_en)
+                                 .order_by(CoachProfile.display_name_en))
+    types = db.session.execute(select(ConsultationType.id, ConsultationType.title_en).order_by(ConsultationType.number))
+    form.coach.choices = [(0, "All coaches")] + [(i, name) for i, name in coaches]
+    form.type.choices = [(0, "All types")] + [(i, title) for i, title in types]
     return form
 
 

@@ -63,7 +63,7 @@ class AuditLogView(RefreshFilterOptions, KeysetListMixin, SecuredModelView):
     column_list = ("created_at", "booking", "actor", "actor_role", "action", "from_status", "to_status", "reason")
     column_labels = {"created_at": "When", "actor_role": "Role", "from_status": "From", "to_status": "To"}
     zoned_columns = ("created_at",)
-    column_select_related_list = ("booking", "actor")
+    column_select_related_list = (BookingEvent.booking, BookingEvent.actor)
     keyset_columns = {"created_at": BookingEvent.created_at}
     column_default_sort = ("created_at", True)
     column_filters = (

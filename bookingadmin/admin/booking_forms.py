@@ -36,6 +36,7 @@ class ChangeCoachForm(FlaskForm):
 
 
 class MeetingForm(FlaskForm):
+    meeting_type = SelectField("Meeting type", choices=[("online", "Online"), ("in_person", "In person")])
     meeting_link = StringField("Meeting link", validators=[
         Optional(), URL(require_tld=False, message="Enter a full link, e.g. https://meet.example.com/abc"),
         Length(max=500)])

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from sqlalchemy import or_, select
 
 from ..auth.permissions import has_permission
+from ..bookings.services import can_read_intake
 from ..bookings.models import MEETING_TYPES, PAYMENT_STATUSES, SOURCES, STATUSES, Booking
 from ..catalog.models import CoachProfile, ConsultationType
 from ..core.clock import utcnow
@@ -57,7 +58,7 @@ def coach_names() -> dict[int, str]:
     """All coaches' names, once per request (a small table)."""
     if "ba_coach_names" not in g:
         g.ba_coach_names = dict(db.session.execute(
-            select(CoachProfile.id, CoachProfile.display_name_en)).tuples())
+            select(CoachProfile.id, CoachProfile.display_name_en)).all())
     return g.ba_coach_names
 
 
@@ -67,7 +68,7 @@ def _coach_options():
 
 def _type_options():
     rows = db.session.execute(select(ConsultationType.id, ConsultationType.title_en)
-                              .order_by(ConsultationType.number)).tuples()
+                              .order_by(ConsultationType.number))
     return [(str(i), title) for i, title in rows]
 
 
@@ -169,12 +170,19 @@ class BookingView(RefreshFilterOptions, KeysetListMixin, SecuredModelView):
         return has_permission(current_user, "bookings.manage")
 
     def allowed(self, booking: Booking, now: datetime | None = None) -> set[str]:
-        """The lifecycle's answer to "which buttons for this booking and this user"."""
+        """The lifecycle's answer to "which buttons for this booking and this user".
+
+        Plus "change_coach": change_coach() accepts an open booking from whoever manages it.
+        """
         if not self.can_manage():
             return set()
+        from ..bookings.access import manages
         from ..bookings.lifecycle import allowed_actions
 
-        return set(allowed_actions(booking, current_user, now or utcnow()))
+        allowed = set(allowed_actions(booking, current_user, now or utcnow())) - {"feedback"}
+        if booking.is_active and manages(current_user, booking):
+            allowed.add("change_coach")
+        return allowed
 
     def list_buttons(self, booking: Booking) -> list[tuple[str, str, str]]:
         allowed = self.allowed(booking, g.setdefault("ba_now", utcnow()))
@@ -279,8 +287,8 @@ class BookingView(RefreshFilterOptions, KeysetListMixin, SecuredModelView):
         return self.render(
             self.details_template, booking=booking, coach_name=coach_names().get(booking.coach_id, ""),
             allowed=self.allowed(booking, now), can_manage=self.can_manage(),
-            intake=booking.intake if has_permission(current_user, "intake.view") else None,
-            can_view_intake=has_permission(current_user, "intake.view"),
+            intake=booking.intake if can_read_intake(current_user, booking) else None,
+            can_view_intake=can_read_intake(current_user, booking),
             events=booking.events, status_badge=badge(booking.status, STATUS_BADGES),
             payment_badge=badge(booking.payment_status, PAYMENT_BADGES), meeting_form=meeting, notes_form=notes,
             action_form=forms.ActionForm(), confirm_form=forms.ConfirmForm(formdata=None),
@@ -382,9 +390,10 @@ class BookingView(RefreshFilterOptions, KeysetListMixin, SecuredModelView):
             except DomainError as error:
                 self._form_errors(form, error)
                 booking = self._booking_or_404()
-        amount, percent = refund_for_cancellation(booking, utcnow())
+        now = utcnow()
+        refunds = {by: refund_for_cancellation(booking, now, by=by) for by, _ in form.requested_by.choices}
         return self._form_page(booking, form, "Cancel booking", ".cancel_view", submit="Cancel booking",
-                               danger=True, refund=(amount, percent))
+                               danger=True, refunds=refunds)
 
     @expose("/reschedule/", methods=("GET", "POST"))
     def reschedule_view(self):
@@ -463,7 +472,8 @@ class BookingView(RefreshFilterOptions, KeysetListMixin, SecuredModelView):
         form = forms.MeetingForm()
         if form.validate_on_submit():
             try:
-                set_meeting_details(booking, meeting_link=form.meeting_link.data or None,
+                set_meeting_details(booking, meeting_type=form.meeting_type.data,
+                                    meeting_link=form.meeting_link.data or None,
                                     meeting_password=form.meeting_password.data or None,
                                     meeting_location=form.meeting_location.data or None,
                                     actor=current_user, now=utcnow())

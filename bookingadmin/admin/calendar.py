@@ -82,7 +82,7 @@ class CalendarView(SecuredView):
 
     @expose("/")
     def index(self):
-        from ..availability.services import coach_schedule
+        from ..availability.services import coach_schedules
 
         zone, now = viewer_zone(), utcnow()
         try:
@@ -93,12 +93,13 @@ class CalendarView(SecuredView):
         low, high = day_bounds(days[0], days[-1], zone)
         coaches, selected, can_choose = self._coaches()
         bookings = self._bookings([c.id for c in coaches], low, high)
+        first, last = days[0] - timedelta(days=1), days[-1] + timedelta(days=1)  # coach-local dates around
+        schedules = coach_schedules([c.id for c in coaches], first, last, now=now)
         weeks = []
         for coach in coaches:
             week = CoachWeek(coach, {d: [] for d in days})
             mine = [b for b in bookings if b.coach_id == coach.id]
-            windows = working_windows(coach_schedule(coach.id, days[0] - timedelta(days=1), days[-1] + timedelta(days=1)),
-                                      days[0] - timedelta(days=1), days[-1] + timedelta(days=1))
+            windows = working_windows(schedules[coach.id], first, last)
             busy = [(b.busy_from, b.busy_until) for b in mine if b.status in ACTIVE_STATUSES]
             free = subtract(sorted(w for intervals in windows.values() for w in intervals), sorted(busy))
             for start, end in free:

@@ -123,7 +123,7 @@ class KeysetListMixin:
     def _capped_count(self, query) -> str:
         """Exact up to COUNT_CAP, then "1,000+": reads at most COUNT_CAP + 1 rows."""
         limited = query.with_entities(self.model.id).limit(COUNT_CAP + 1).subquery()
-        count = self.session.scalar(select(func.count()).select_from(limited))
+        count = query.session.scalar(select(func.count()).select_from(limited))
         return f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
 
 

@@ -101,5 +101,5 @@ def popular_types(visible, today: date, zone: ZoneInfo, days: int = 30, limit: i
              .order_by(func.count().desc(), Booking.consultation_type_id).limit(limit))
     rows = db.session.execute(_scoped(query, visible)).all()
     titles = dict(db.session.execute(select(ConsultationType.id, ConsultationType.title_en)
-                                     .where(ConsultationType.id.in_([r[0] for r in rows]))).tuples())
+                                     .where(ConsultationType.id.in_([r[0] for r in rows]))).all())
     return [(titles.get(type_id, str(type_id)), count) for type_id, count in rows]

@@ -353,7 +353,7 @@ def humanize_seconds(value: float | None) -> str:
 
 
 def type_titles() -> dict[int, str]:
-    return dict(db.session.execute(select(ConsultationType.id, ConsultationType.title_en)).tuples())
+    return dict(db.session.execute(select(ConsultationType.id, ConsultationType.title_en)).all())
 
 
 CHARTS = ("bookings_by_status", "revenue_by_currency", "revenue_by_type", "outcome_rates", "ratings",

@@ -158,7 +158,7 @@ def _refresh_coach_days(now: datetime, zone: str, touched: set[date] | None) -> 
     Full: from the first booking's date to AVAILABILITY_AHEAD from now. Incremental: the touched
     days and the window from yesterday to AVAILABILITY_AHEAD (hours edited recently show up there).
     """
-    from ..availability.services import coach_schedule
+    from ..availability.services import coach_schedules
 
     today = now.date()
     if touched is None:
@@ -172,8 +172,8 @@ def _refresh_coach_days(now: datetime, zone: str, touched: set[date] | None) -> 
     for first, last in _merge_spans(spans):
         db.session.execute(delete(CoachDayRollup).where(CoachDayRollup.day.between(first, last)))
         rows = []
-        for coach_id in coach_ids:
-            windows = working_windows(coach_schedule(coach_id, first, last), first, last)
+        for coach_id, schedule in coach_schedules(coach_ids, first, last, now=now).items():
+            windows = working_windows(schedule, first, last)
             rows += [{"day": day, "coach_id": coach_id, "available_minutes": minutes(intervals)}
                      for day, intervals in windows.items()]
         if rows:

@@ -5,7 +5,7 @@ office needs on bookings: incremental rollups (updated_at), substring search (pg
 PostgreSQL), the payment-status filter, revenue and time-to-confirm (partial covering indexes).
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-22 11:40:55.538068
 
 """
@@ -17,7 +17,7 @@ import bookingadmin.core.types
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

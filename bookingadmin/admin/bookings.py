@@ -41,6 +41,7 @@ STATUS_BADGES = {"pending_payment": "secondary", "pending_confirmation": "warnin
 PAYMENT_BADGES = {"unpaid": "warning", "not_required": "light", "authorized": "info", "paid": "success",
                   "partially_refunded": "primary", "refunded": "secondary"}
 BULK_ACTIONS = {"confirm": "Confirm", "complete": "Complete"}
+BULK_DONE = {"confirm": "Confirmed", "complete": "Completed"}
 LIST_BUTTONS = {"confirm": ("Confirm", "btn-success"), "complete": ("Complete", "btn-outline-success")}
 RESCHEDULE_DAYS = 14
 
@@ -211,14 +212,15 @@ class BookingView(RefreshFilterOptions, KeysetListMixin, SecuredModelView):
         return self.render("admin/bookings/bulk.html", action=name, action_label=BULK_ACTIONS[name], rows=rows,
                            form=forms.ActionForm(), return_url=request.form.get("url") or self.get_url(".index_view"))
 
-    @expose("/bulk/<name>/", methods=("POST",))
-    def bulk_apply(self, name: str):
+    @expose("/bulk/<action_name>/", methods=("POST",))
+    def bulk_apply(self, action_name: str):
         """The second step of a bulk action: apply it to each selected booking the lifecycle allows."""
         self.require("bookings.manage")
-        if name not in BULK_ACTIONS or not forms.ActionForm().validate_on_submit():
+        if action_name not in BULK_ACTIONS or not forms.ActionForm().validate_on_submit():
             abort(400)
         from ..bookings import lifecycle
 
+        name = action_name
         run = {"confirm": lifecycle.confirm, "complete": lifecycle.complete}[name]
         done, refused = [], []
         for booking in self._bulk_bookings(request.form.getlist("ids")):
@@ -230,7 +232,7 @@ class BookingView(RefreshFilterOptions, KeysetListMixin, SecuredModelView):
                 refused.append(f"{booking.number}: {error.message}")
         db.session.commit()
         if done:
-            flash(f"{BULK_ACTIONS[name]}ed {len(done)} booking(s): {', '.join(done)}", "success")
+            flash(f"{BULK_DONE[name]} {len(done)} booking(s): {', '.join(done)}", "success")
         for message in refused:
             flash(message, "error")
         return redirect(request.form.get("url") or self.get_url(".index_view"))

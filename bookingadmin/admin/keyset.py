@@ -14,6 +14,7 @@ from datetime import datetime
 
 from flask import g, request
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.types import TypeDecorator
 
 CURSOR_ARGS = ("after", "before")
 COUNT_CAP = 1000
@@ -37,7 +38,8 @@ def decode_cursor(token: str | None, column) -> tuple | None:
         return None
     try:
         value, row_id = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        python_type = column.type.python_type
+        kind = column.type
+        python_type = (kind.impl_instance if isinstance(kind, TypeDecorator) else kind).python_type
         if python_type is datetime:
             value = datetime.fromisoformat(value)
             if value.tzinfo is None:

@@ -38,7 +38,12 @@ def office(factories, make_coach, make_user):
 def login(auth):
     """login(user) signs the test client in as `user` (password correct-horse)."""
 
+    signed_in = []
+
     def sign_in(user: User):
+        if signed_in:
+            auth.logout()
+        signed_in.append(user)
         response = auth.login(user.email)
         assert response.status_code == 302, "login failed"
         return user

@@ -32,21 +32,21 @@ LOOK_AHEAD_DAYS = 60
 
 
 def parse_intervals(text: str) -> list[tuple[time, time]]:
-    """"09:00-13:00, 14:00-18:00" → [(09:00, 13:00), (14:00, 18:00)]; "24:00" or "00:00" as an end is midnight."""
+    """"09:00-13:00, 14:00-18:00" → [(09:00, 13:00), (14:00, 18:00)] (the services check the order)."""
     intervals = []
     for part in filter(None, (p.strip() for p in (text or "").split(","))):
         match = _INTERVAL.match(part)
         if not match:
             raise ValueError(f"“{part}” is not a time range such as 09:00-13:00")
         h1, m1, h2, m2 = (int(g) for g in match.groups())
-        if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
+        if h1 > 23 or m1 > 59 or h2 > 23 or m2 > 59:
             raise ValueError(f"“{part}” is not a time of day")
-        intervals.append((time(h1, m1), time(0) if h2 == 24 else time(h2, m2)))
+        intervals.append((time(h1, m1), time(h2, m2)))
     return intervals
 
 
 def _format_intervals(pairs) -> str:
-    return ", ".join(f"{s:%H:%M}-{'24:00' if e == time(0) else format(e, '%H:%M')}" for s, e in pairs)
+    return ", ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in pairs)
 
 
 class IntervalsField(StringField):

@@ -12,7 +12,7 @@ import io
 import re
 from datetime import date, datetime, timedelta
 
-from flask import Response, abort, flash, g, redirect, request, stream_with_context, url_for
+from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter
@@ -34,7 +34,7 @@ from .base import SecuredModelView
 from .filters import ChoiceFilter, IntChoiceFilter, LocalDateBetweenFilter, LocalDateFromFilter, \
     LocalDateUntilFilter, PeriodFilter, RefreshFilterOptions
 from .keyset import KeysetListMixin
-from .zones import format_local, viewer_zone, viewer_zone_name
+from .zones import format_local, request_cache, viewer_zone, viewer_zone_name
 
 STATUS_BADGES = {"pending_payment": "secondary", "pending_confirmation": "warning", "confirmed": "info",
                  "rescheduled": "primary", "completed": "success", "no_show": "dark", "cancelled": "danger"}
@@ -57,10 +57,11 @@ def badge(value: str | None, colours: dict[str, str]) -> Markup:
 
 def coach_names() -> dict[int, str]:
     """All coaches' names, once per request (a small table)."""
-    if "ba_coach_names" not in g:
-        g.ba_coach_names = dict(db.session.execute(
+    cache = request_cache()
+    if "coach_names" not in cache:
+        cache["coach_names"] = dict(db.session.execute(
             select(CoachProfile.id, CoachProfile.display_name_en)).all())
-    return g.ba_coach_names
+    return cache["coach_names"]
 
 
 def _coach_options():
@@ -77,16 +78,29 @@ def _choices(values):
     return tuple((v, _label(v)) for v in values)
 
 
+NUMBER_PATTERN = re.compile(r"^CB-\d{8}-[0-9A-Z]+$")
+
+
 def search_condition(term: str):
-    """One search word: a booking number, a customer's name, email or phone (index-friendly ILIKEs)."""
+    """One search word, matched the way each kind of value is looked for (and indexed):
+
+    a whole booking number exactly; an email from its start (lowercase, prefix index), or a
+    domain "@example.com" anywhere; digits in a phone number or a booking number; other words in
+    the customer's name (trigram index) or at the start of their email.
+    """
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
+    if NUMBER_PATTERN.match(term.upper()):
+        return Booking.number == term.upper()
+    if "@" in term:
+        if term.startswith("@"):
+            return Booking.customer_email.like(f"%{escaped.lower()}%", escape="\\")
+        return Booking.customer_email.like(f"{escaped.lower()}%", escape="\\")
     digits = re.sub(r"[\s\-()]", "", term)
     if re.fullmatch(r"\+?\d{3,}", digits):
-        return or_(Booking.customer_phone.like(f"%{digits.lstrip('+')}%"),
-                   Booking.number.like(f"%{digits}%"))
-    return or_(Booking.number.ilike(pattern, escape="\\"), Booking.customer_name.ilike(pattern, escape="\\"),
-               Booking.customer_email.ilike(pattern, escape="\\"))
+        return or_(Booking.customer_phone.like(f"%{digits.lstrip('+')}%"), Booking.number.like(f"%{digits}%"))
+    return or_(Booking.customer_name.ilike(f"%{escaped}%", escape="\\"),
+               Booking.customer_email.like(f"{escaped.lower()}%", escape="\\"),
+               Booking.number.ilike(f"%{escaped}%", escape="\\"))
 
 
 class BookingView(RefreshFilterOptions, KeysetListMixin, SecuredModelView):
@@ -186,8 +200,18 @@ class BookingView(RefreshFilterOptions, KeysetListMixin, SecuredModelView):
         return allowed
 
     def list_buttons(self, booking: Booking) -> list[tuple[str, str, str]]:
-        allowed = self.allowed(booking, g.setdefault("ba_now", utcnow()))
-        return [(name, label, css) for name, (label, css) in LIST_BUTTONS.items() if name in allowed]
+        """Quick buttons in the list: those the lifecycle allows now (asked only where the state could)."""
+        from ..bookings.lifecycle import TRANSITIONS, can
+
+        cache = request_cache()
+        if "list_actor" not in cache:
+            cache["list_actor"] = current_user._get_current_object() if self.can_manage() else None
+            cache["now"] = utcnow()
+        actor, now = cache["list_actor"], cache["now"]
+        if actor is None:
+            return []
+        return [(name, label, css) for name, (label, css) in LIST_BUTTONS.items()
+                if booking.status in TRANSITIONS[name] and can(name, booking, actor, now)]
 
     def is_action_allowed(self, name):
         return self.can_manage() and super().is_action_allowed(name)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import abort, g, request
+from flask import abort, request
 from flask_admin import expose
 from markupsafe import Markup
 from sqlalchemy import case, func, select
@@ -17,7 +17,7 @@ from .base import SecuredModelView
 from .bookings import PAYMENT_BADGES, STATUS_BADGES, badge, coach_names
 from .filters import LocalDateBetweenFilter
 from .keyset import KeysetListMixin
-from .zones import format_local
+from .zones import format_local, request_cache
 
 
 def customer_stats(customer_ids: list[int]) -> dict[int, dict]:
@@ -40,7 +40,7 @@ def customer_stats(customer_ids: list[int]) -> dict[int, dict]:
 
 
 def _stats(model: User) -> dict:
-    return g.get("ba_customer_stats", {}).get(model.id) or {"consultations": 0, "completed": 0, "spent": {}}
+    return request_cache().get("customer_stats", {}).get(model.id) or {"consultations": 0, "completed": 0, "spent": {}}
 
 
 def _spent(model: User) -> str:
@@ -80,7 +80,7 @@ class CustomerView(KeysetListMixin, SecuredModelView):
     def get_list(self, *args, **kwargs):
         count, rows = super().get_list(*args, **kwargs)
         if kwargs.get("execute", True) and isinstance(rows, list):
-            g.ba_customer_stats = customer_stats([row.id for row in rows])
+            request_cache()["customer_stats"] = customer_stats([row.id for row in rows])
         return count, rows
 
     @expose("/details/")

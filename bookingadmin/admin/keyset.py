@@ -12,9 +12,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import g, request
+from flask import request
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.types import TypeDecorator
+
+from .zones import request_cache
 
 CURSOR_ARGS = ("after", "before")
 COUNT_CAP = 1000
@@ -62,6 +64,9 @@ class KeysetListMixin:
     keyset_columns: dict = {}
     list_template = "admin/keyset_list.html"
 
+    def keyset_pager(self) -> Pager | None:
+        return request_cache().get("keyset_pager")
+
     @property
     def column_sortable_list(self):
         return tuple(self.keyset_columns)
@@ -98,7 +103,7 @@ class KeysetListMixin:
         rows = rows[:size]
         if backwards:
             rows.reverse()
-        g.keyset_pager = self._pager(name, rows, more, cursor, backwards, query)
+        request_cache()["keyset_pager"] = self._pager(name, rows, more, cursor, backwards, query)
         return None, rows
 
     def _pager(self, name, rows, more, cursor, backwards, query) -> Pager:

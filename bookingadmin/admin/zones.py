@@ -4,17 +4,20 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 
 def viewer_zone_name() -> str:
-    zone = getattr(current_user, "timezone", None) if getattr(current_user, "is_authenticated", False) else None
-    return zone or current_app.config.get("DEFAULT_TIMEZONE", "UTC")
+    cache = request_cache() if has_request_context() else {}
+    if "viewer_zone" not in cache:
+        zone = getattr(current_user, "timezone", None) if getattr(current_user, "is_authenticated", False) else None
+        cache["viewer_zone"] = zone or current_app.config.get("DEFAULT_TIMEZONE", "UTC")
+    return cache["viewer_zone"]
 
 
 def viewer_zone() -> ZoneInfo:
-    return ZoneInfo(viewer_zone_name())
+    return ZoneInfo(viewer_zone_name())  # ZoneInfo caches its instances
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -40,3 +43,8 @@ def format_local(moment: datetime | None, fmt: str = "%a %d %b %Y %H:%M", zone: 
     if moment is None:
         return ""
     return moment.astimezone(zone or viewer_zone()).strftime(fmt)
+
+
+def request_cache() -> dict:
+    """A dict that lives as long as the current request (not `g`: tests share one app context)."""
+    return request.environ.setdefault("bookingadmin.request_cache", {})

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only
 
 from ..bookings.models import ACTIVE_STATUSES, Booking
 from ..catalog.models import ConsultationType
@@ -19,6 +19,10 @@ from .rollup import REVENUE_PAYMENT_STATUSES
 from .sql import local_date
 
 SCHEDULED = ACTIVE_STATUSES + ("completed", "no_show")
+# What the dashboard's lists show: no intake, notes or feedback text is read.
+_LIST_COLUMNS = load_only(Booking.id, Booking.number, Booking.customer_name, Booking.coach_id, Booking.type_title_en,
+                          Booking.starts_at, Booking.ends_at, Booking.status, Booking.amount, Booking.currency,
+                          Booking.created_at, Booking.paid_at, Booking.hold_expires_at)
 
 
 def _scoped(query, visible):
@@ -34,7 +38,7 @@ def _bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime
 def schedule(visible, first: date, last: date, zone: ZoneInfo, limit: int = 50) -> list[Booking]:
     """Bookings (not cancelled) starting on the viewer's dates first..last, in time order."""
     low, high = _bounds(first, last, zone)
-    query = (select(Booking).options(selectinload(Booking.coach))
+    query = (select(Booking).options(_LIST_COLUMNS)
              .where(Booking.starts_at >= low, Booking.starts_at < high, Booking.status.in_(SCHEDULED))
              .order_by(Booking.starts_at, Booking.id).limit(limit))
     return list(db.session.scalars(_scoped(query, visible)))
@@ -65,7 +69,7 @@ def pending_confirmations(visible, limit: int = 10) -> tuple[int, list[Booking]]
     """How many wait for a confirmation, and the longest-waiting first."""
     waiting_since = func.coalesce(Booking.paid_at, Booking.created_at)
     base = select(Booking).where(Booking.status == "pending_confirmation")
-    rows = list(db.session.scalars(_scoped(base.options(selectinload(Booking.coach))
+    rows = list(db.session.scalars(_scoped(base.options(_LIST_COLUMNS)
                                            .order_by(waiting_since, Booking.id).limit(limit), visible)))
     count = db.session.scalar(_scoped(select(func.count()).select_from(Booking)
                                       .where(Booking.status == "pending_confirmation"), visible))
@@ -74,7 +78,7 @@ def pending_confirmations(visible, limit: int = 10) -> tuple[int, list[Booking]]
 
 def expiring_holds(visible, now: datetime, limit: int = 10) -> list[Booking]:
     """Unpaid holds still running, the soonest to expire first."""
-    query = (select(Booking).options(selectinload(Booking.coach))
+    query = (select(Booking).options(_LIST_COLUMNS)
              .where(Booking.status == "pending_payment", Booking.hold_expires_at > now)
              .order_by(Booking.hold_expires_at, Booking.id).limit(limit))
     return list(db.session.scalars(_scoped(query, visible)))

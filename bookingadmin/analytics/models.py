@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Index, Numeric, String
+from sqlalchemy import Date, Index, Numeric, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.types import UTCDateTime
@@ -18,16 +18,24 @@ from ..extensions import db
 from . import sql  # noqa: F401  (registers the SQLite functions the rollups use)
 
 
+ALL = 0  # coach_id / consultation_type_id of a row that sums over every coach / every type
+
+
 class BookingDayRollup(db.Model):
-    """Per reporting day, coach, type, currency and duration: counts, money and minutes."""
+    """Per reporting day and currency: counts, money and minutes, at four levels.
+
+    (coach, type) rows come from the bookings; (coach, ALL), (ALL, type) and (ALL, ALL) rows sum
+    them, so an unfiltered chart reads a few rows a day whatever the number of coaches and types.
+    """
 
     __tablename__ = "analytics_booking_days"
+    __table_args__ = (Index("ix_analytics_booking_days_type_day", "consultation_type_id", "day"),
+                      Index("ix_analytics_booking_days_day", "day"))
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
     coach_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     consultation_type_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
-    duration_minutes: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
 
     bookings: Mapped[int] = mapped_column(default=0)
     pending_payment: Mapped[int] = mapped_column(default=0)
@@ -50,14 +58,28 @@ class BookingDayRollup(db.Model):
     rating_5: Mapped[int] = mapped_column(default=0)
 
 
-class StartHourRollup(db.Model):
-    """Bookings per reporting day, coach, type and start hour (the weekday × hour heatmap)."""
+class DurationRollup(db.Model):
+    """Bookings per reporting day and duration, at the same four levels."""
 
-    __tablename__ = "analytics_start_hours"
+    __tablename__ = "analytics_durations"
+    __table_args__ = (Index("ix_analytics_durations_day", "day"),)
 
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
     coach_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     consultation_type_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    duration_minutes: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    bookings: Mapped[int] = mapped_column(default=0)
+
+
+class StartHourRollup(db.Model):
+    """Bookings per reporting day and start hour (the weekday × hour heatmap), at the same four levels."""
+
+    __tablename__ = "analytics_start_hours"
+    __table_args__ = (Index("ix_analytics_start_hours_day", "day"),)
+
+    coach_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    consultation_type_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
     hour: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     bookings: Mapped[int] = mapped_column(default=0)
 
@@ -89,8 +111,9 @@ class RollupRefresh(db.Model):
 
 # --------------------------------------------------------------------------- indexes on bookings
 # The back office reads the bookings table in ways the lifecycle does not: incremental rollups
-# by `updated_at`, substring search (PostgreSQL trigram indexes; plain indexes on SQLite), the
-# dashboard's revenue, and the filtered lists' keyset order (`starts_at, id` behind each filter).
+# by `updated_at`; search (PostgreSQL trigram indexes for "contains", a pattern index for email
+# prefixes; plain indexes on SQLite); the payment-status filter; the dashboard's counts and revenue
+# and the median time to confirm (covering indexes, read without touching the table).
 
 _TRGM = {"postgresql_using": "gin"}
 Index("ix_bookings_updated_at", Booking.updated_at)
@@ -98,9 +121,13 @@ Index("ix_bookings_payment_status_starts_at", Booking.payment_status, Booking.st
 for _column in ("number", "customer_name", "customer_email", "customer_phone"):
     Index(f"ix_bookings_{_column}_trgm", getattr(Booking, _column),
           postgresql_ops={_column: "gin_trgm_ops"}, **_TRGM)
+Index("ix_bookings_customer_email_prefix", Booking.customer_email,
+      postgresql_ops={"customer_email": "varchar_pattern_ops"})
+Index("ix_bookings_starts_at_summary", Booking.starts_at,
+      postgresql_include=["status", "consultation_type_id", "coach_id", "duration_minutes"])
 Index("ix_bookings_revenue_starts_at", Booking.starts_at,
       postgresql_where=Booking.payment_status.in_(("paid", "partially_refunded")),
       postgresql_include=["currency", "amount", "coach_id", "customer_id"])
-Index("ix_bookings_confirmed_starts_at", Booking.starts_at,
-      postgresql_where=Booking.confirmed_at.is_not(None),
+Index("ix_bookings_waited_starts_at", Booking.starts_at,
+      postgresql_where=Booking.confirmed_at > func.coalesce(Booking.paid_at, Booking.created_at),
       postgresql_include=["coach_id", "consultation_type_id", "created_at", "paid_at", "confirmed_at"])

@@ -16,7 +16,7 @@ from ..bookings.models import STATUSES, Booking
 from ..catalog.models import CoachProfile, ConsultationType
 from ..extensions import db
 from .models import BookingDayRollup as D
-from .models import CoachDayRollup, StartHourRollup
+from .models import ALL, CoachDayRollup, DurationRollup, StartHourRollup
 from .rollup import reporting_zone
 from .sql import bucket, median, seconds_between, weekday
 
@@ -69,12 +69,20 @@ def _plain(value):
     return value
 
 
-def _where(table, scope: Scope) -> list:
+def _where(table, scope: Scope, *, per_coach: bool = False) -> list:
+    """The rollup rows of the scope: its days, and the level matching its filters (ALL when unfiltered).
+
+    per_coach: one row set per coach (coach_id != ALL) instead of the coach filter's level.
+    """
     clauses = [table.day >= scope.first, table.day <= scope.last]
-    if scope.coach_id:
+    if per_coach:
+        clauses.append(table.coach_id == scope.coach_id if scope.coach_id else table.coach_id != ALL)
+    elif hasattr(table, "consultation_type_id"):
+        clauses.append(table.coach_id == (scope.coach_id or ALL))
+    elif scope.coach_id:
         clauses.append(table.coach_id == scope.coach_id)
-    if scope.consultation_type_id and hasattr(table, "consultation_type_id"):
-        clauses.append(table.consultation_type_id == scope.consultation_type_id)
+    if hasattr(table, "consultation_type_id"):
+        clauses.append(table.consultation_type_id == (scope.consultation_type_id or ALL))
     return clauses
 
 
@@ -147,8 +155,11 @@ def revenue_by_currency(scope: Scope) -> Chart:
 
 def revenue_by_type(scope: Scope) -> Chart:
     period = bucket(D.day, scope.unit)
+    by_type = [D.day >= scope.first, D.day <= scope.last, D.coach_id == (scope.coach_id or ALL),
+               D.consultation_type_id == scope.consultation_type_id if scope.consultation_type_id
+               else D.consultation_type_id != ALL]
     rows = db.session.execute(
-        select(period, D.consultation_type_id, D.currency, func.sum(D.revenue)).where(*_where(D, scope))
+        select(period, D.consultation_type_id, D.currency, func.sum(D.revenue)).where(*by_type)
         .group_by(period, D.consultation_type_id, D.currency).order_by(period)).all()
     titles = type_titles()
     values = _series(rows, [])
@@ -254,8 +265,9 @@ def average_booking_value(scope: Scope) -> Chart:
 
 def popular_durations(scope: Scope) -> Chart:
     rows = db.session.execute(
-        select(D.duration_minutes, func.sum(D.bookings)).where(*_where(D, scope))
-        .group_by(D.duration_minutes).order_by(D.duration_minutes)).all()
+        select(DurationRollup.duration_minutes, func.sum(DurationRollup.bookings))
+        .where(*_where(DurationRollup, scope))
+        .group_by(DurationRollup.duration_minutes).order_by(DurationRollup.duration_minutes)).all()
     chart = Chart("durations", "Popular durations", "bar", labels=[f"{m} min" for m, _ in rows])
     chart.datasets = [{"label": "bookings", "data": [int(n) for _, n in rows], "backgroundColor": "#6f42c1"}]
     chart.csv_header = ["duration_minutes", "bookings"]
@@ -283,7 +295,7 @@ def start_time_heatmap(scope: Scope) -> Chart:
 
 
 def coach_utilization(scope: Scope) -> Chart:
-    booked = (select(D.coach_id, func.sum(D.booked_minutes).label("minutes")).where(*_where(D, scope))
+    booked = (select(D.coach_id, func.sum(D.booked_minutes).label("minutes")).where(*_where(D, scope, per_coach=True))
               .group_by(D.coach_id).subquery())
     available = (select(CoachDayRollup.coach_id, func.sum(CoachDayRollup.available_minutes).label("minutes"))
                  .where(*_where(CoachDayRollup, scope)).group_by(CoachDayRollup.coach_id).subquery())

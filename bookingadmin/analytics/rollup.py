@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, delete, func, insert, or_, select
+from sqlalchemy import case, delete, func, insert, literal, or_, select
 
 from ..bookings.models import ACTIVE_STATUSES, STATUSES, Booking, BookingEvent
 from ..catalog.models import CoachProfile
 from ..core.clock import utcnow
 from ..extensions import db
 from .availability import minutes, working_windows
-from .models import BookingDayRollup, CoachDayRollup, RollupRefresh, StartHourRollup
+from .models import ALL, BookingDayRollup, CoachDayRollup, DurationRollup, RollupRefresh, StartHourRollup
 from .sql import local_date, local_hour
 
 # Payment states in which a booking's frozen amount counts as revenue, until payments exist
@@ -58,8 +58,9 @@ def refresh_analytics(*, now: datetime | None = None, full: bool = False) -> Ref
     days = None if full else _touched_days(previous.watermark - OVERLAP, zone)
     if days is None or days:
         _rebuild(BookingDayRollup, _booking_day_select(zone), days, zone)
+        _rebuild(DurationRollup, _duration_select(zone), days, zone)
         _rebuild(StartHourRollup, _start_hour_select(zone), days, zone)
-    available_days = _refresh_coach_days(now, zone, days)
+    available_days = _refresh_coach_days(now, None if full else previous.watermark - OVERLAP)
     finished = utcnow()
     db.session.add(RollupRefresh(started_at=started, finished_at=finished, watermark=started, timezone=zone,
                                  full=full, days=len(days) if days is not None else available_days))
@@ -95,12 +96,31 @@ def _to_zone_date(moment: datetime, zone: str) -> date:
 
 
 def _rebuild(table, query, days: set[date] | None, zone: str) -> None:
+    """Replace the rows of `days` (all when None): per coach and type from the bookings, then the
+    (coach, ALL), (ALL, type) and (ALL, ALL) levels summed from those."""
     removal = delete(table)
     if days is not None:
         removal = removal.where(table.day.in_(days))
         query = _only_days(query, days, zone)
     db.session.execute(removal)
     db.session.execute(insert(table).from_select(list(query.selected_columns.keys()), query))
+    for keep_coach, keep_type in ((True, False), (False, True), (False, False)):
+        db.session.execute(_summed_level(table, keep_coach, keep_type, days))
+
+
+def _summed_level(table, keep_coach: bool, keep_type: bool, days: set[date] | None):
+    keys = [c for c in table.__table__.primary_key.columns if c.name not in ("coach_id", "consultation_type_id")]
+    measures = [c for c in table.__table__.columns if not c.primary_key]
+    coach = table.coach_id if keep_coach else literal(ALL)
+    ctype = table.consultation_type_id if keep_type else literal(ALL)
+    query = (select(coach.label("coach_id"), ctype.label("consultation_type_id"), *keys,
+                    *(func.sum(c).label(c.name) for c in measures))
+             .where(table.coach_id != ALL, table.consultation_type_id != ALL)
+             .group_by(*([table.coach_id] if keep_coach else []), *([table.consultation_type_id] if keep_type else []),
+                       *keys))
+    if days is not None:
+        query = query.where(table.day.in_(days))
+    return insert(table).from_select(["coach_id", "consultation_type_id"] + [c.name for c in keys + measures], query)
 
 
 def _only_days(query, days: set[date], zone: str):
@@ -120,13 +140,13 @@ def _count_if(condition):
 
 
 def _booking_day_select(zone: str):
+    """Per reporting day, coach, type and currency."""
     day = local_date(Booking.starts_at, zone)
     revenue_row = Booking.payment_status.in_(REVENUE_PAYMENT_STATUSES)
     paid_row = or_(Booking.paid_at.is_not(None), Booking.payment_status.in_(PAID_PAYMENT_STATUSES))
     columns = {
         "day": day, "coach_id": Booking.coach_id, "consultation_type_id": Booking.consultation_type_id,
-        "currency": Booking.currency, "duration_minutes": Booking.duration_minutes,
-        "bookings": func.count(),
+        "currency": Booking.currency, "bookings": func.count(),
         **{status: _count_if(Booking.status == status) for status in STATUSES},
         "paid": _count_if(paid_row),
         "revenue": func.coalesce(func.sum(case((revenue_row, Booking.amount), else_=0)), 0),
@@ -137,8 +157,15 @@ def _booking_day_select(zone: str):
         **{f"rating_{n}": _count_if(Booking.feedback_rating == n) for n in range(1, 6)},
     }
     return (select(*(expr.label(name) for name, expr in columns.items()))
-            .group_by(day, Booking.coach_id, Booking.consultation_type_id, Booking.currency,
-                      Booking.duration_minutes))
+            .group_by(day, Booking.coach_id, Booking.consultation_type_id, Booking.currency))
+
+
+def _duration_select(zone: str):
+    day = local_date(Booking.starts_at, zone)
+    return (select(day.label("day"), Booking.coach_id.label("coach_id"),
+                   Booking.consultation_type_id.label("consultation_type_id"),
+                   Booking.duration_minutes.label("duration_minutes"), func.count().label("bookings"))
+            .group_by(day, Booking.coach_id, Booking.consultation_type_id, Booking.duration_minutes))
 
 
 def _start_hour_select(zone: str):
@@ -152,43 +179,40 @@ def _start_hour_select(zone: str):
 # --------------------------------------------------------------------------- coach availability
 
 
-def _refresh_coach_days(now: datetime, zone: str, touched: set[date] | None) -> int:
-    """Available minutes per coach and coach-local date.
+def _refresh_coach_days(now: datetime, since: datetime | None) -> int:
+    """Available minutes per coach and coach-local date, up to AVAILABILITY_AHEAD from now.
 
-    Full: from the first booking's date to AVAILABILITY_AHEAD from now. Incremental: the touched
-    days and the window from yesterday to AVAILABILITY_AHEAD (hours edited recently show up there).
+    Full (since=None): every coach from the first booking's date. Incremental: the coaches whose
+    availability changed since then (their availability history says so), from yesterday on; and
+    every coach for the dates that entered the window since the last refresh. Returns dates written.
     """
-    from ..availability.services import coach_schedules
+    from ..availability.models import AvailabilityChange
 
-    today = now.date()
-    if touched is None:
-        first = db.session.scalar(select(func.min(Booking.starts_at)))
-        spans = [((first.date() if first else today) - timedelta(days=1), today + AVAILABILITY_AHEAD)]
-    else:
-        spans = [(today - timedelta(days=1), today + AVAILABILITY_AHEAD)]
-        spans += [(d, d) for d in touched if not (spans[0][0] <= d <= spans[0][1])]
+    today, end = now.date(), now.date() + AVAILABILITY_AHEAD
     coach_ids = list(db.session.scalars(select(CoachProfile.id)))
-    written = 0
-    for first, last in _merge_spans(spans):
-        db.session.execute(delete(CoachDayRollup).where(CoachDayRollup.day.between(first, last)))
-        rows = []
-        for coach_id, schedule in coach_schedules(coach_ids, first, last, now=now).items():
-            windows = working_windows(schedule, first, last)
-            rows += [{"day": day, "coach_id": coach_id, "available_minutes": minutes(intervals)}
-                     for day, intervals in windows.items()]
-        if rows:
-            db.session.execute(insert(CoachDayRollup), rows)
-        written += (last - first).days + 1
+    if since is None:
+        first = db.session.scalar(select(func.min(Booking.starts_at)))
+        return _write_coach_days(coach_ids, (first.date() if first else today) - timedelta(days=1), end, now)
+    changed = list(db.session.scalars(select(AvailabilityChange.coach_id).distinct()
+                                      .where(AvailabilityChange.created_at >= since)))
+    written = _write_coach_days(changed, today - timedelta(days=1), end, now) if changed else 0
+    last = db.session.scalar(select(func.max(CoachDayRollup.day)))
+    if last is not None and last < end:
+        written += _write_coach_days(coach_ids, last + timedelta(days=1), end, now)
     return written
 
 
-def _merge_spans(spans: list[tuple[date, date]]) -> list[tuple[date, date]]:
-    merged: list[tuple[date, date]] = []
-    for first, last in sorted(spans):
-        if merged and first <= merged[-1][1] + timedelta(days=1):
-            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
-        else:
-            merged.append((first, last))
-    return merged
+def _write_coach_days(coach_ids: list[int], first: date, last: date, now: datetime) -> int:
+    from ..availability.services import coach_schedules
+
+    db.session.execute(delete(CoachDayRollup).where(CoachDayRollup.coach_id.in_(coach_ids),
+                                                    CoachDayRollup.day.between(first, last)))
+    rows = []
+    for coach_id, schedule in coach_schedules(coach_ids, first, last, now=now).items():
+        rows += [{"day": day, "coach_id": coach_id, "available_minutes": minutes(intervals)}
+                 for day, intervals in working_windows(schedule, first, last).items()]
+    if rows:
+        db.session.execute(insert(CoachDayRollup), rows)
+    return (last - first).days + 1
 
 

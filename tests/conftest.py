@@ -210,3 +210,15 @@ def make_catalog(factories):
 def make_booking(factories):
     """make_booking("completed", starts_at=..., customer=..., ctype=..., coach=...) -> Booking (committed)."""
     return factories.booking
+
+
+def pytest_collection_modifyitems(config, items):
+    """`@pytest.mark.postgres_only` tests taking `app` run on its PostgreSQL parameter only."""
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_sqlite = callspec is not None and callspec.params.get("app") == "sqlite"
+        (drop if on_sqlite and item.get_closest_marker("postgres_only") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

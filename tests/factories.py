@@ -16,8 +16,11 @@ import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+from functools import lru_cache
 from typing import Callable
 from zoneinfo import ZoneInfo
+
+from werkzeug.security import generate_password_hash
 
 from bookingadmin.auth.models import User
 from bookingadmin.availability.models import Slot, WeeklyHours
@@ -26,11 +29,19 @@ from bookingadmin.bookings.models import Booking
 from bookingadmin.catalog.models import CoachProfile, ConsultationType, DurationOption
 from bookingadmin.catalog.services import unique_coach_slug
 from bookingadmin.core.clock import utcnow
+from bookingadmin.core.validation import normalize_phone
 from bookingadmin.extensions import db
 
 UTC = timezone.utc
+PASSWORD = "correct-horse"  # the same password as make_user's, so auth.login(email) works
 # Default working hours: every day 08:00-20:00 on the coach's clock.
 ALL_WEEK = tuple((weekday, time(8), time(20)) for weekday in range(7))
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    """Hashed once per test run: scrypt takes a tenth of a second and most tests need several users."""
+    return generate_password_hash(PASSWORD)
 
 
 def _time(value: time | str) -> time:
@@ -65,16 +76,36 @@ class Factories:
 
     def __init__(self, make_user: Callable[..., User]):
         self.make_user = make_user
+        self._users = itertools.count(1)
         self._numbers = itertools.count(1001)
         self._default_starts = itertools.count()
         self._catalog: Catalog | None = None
+
+    # ----------------------------------------------------------------- people
+
+    def user(self, role: str = "customer", **fields) -> User:
+        """An account that logs in with PASSWORD, made without hashing a password again."""
+        n = next(self._users)
+        fields.setdefault("email", f"{role}.{n}@factory.example.com")
+        fields.setdefault("name", f"{role.title()} {n}")
+        if fields.get("phone"):
+            fields["phone"] = normalize_phone(fields["phone"])
+        user = User(role=role, password_hash=_password_hash(), **fields)
+        db.session.add(user)
+        db.session.commit()  # also commits whatever a caller flushed before (a catalog in the making)
+        return user
 
     # ----------------------------------------------------------------- catalog
 
     def coach(self, user: User | None = None, *, timezone: str = "Asia/Riyadh",
               hours=ALL_WEEK, types=(), **fields) -> CoachProfile:
         """A coach profile (and its coach account) working `hours` [(weekday, start, end), ...] locally."""
-        user = user or self.make_user(role="coach", timezone=timezone)
+        coach = self._coach(user, timezone=timezone, hours=hours, types=types, **fields)
+        db.session.commit()
+        return coach
+
+    def _coach(self, user: User | None = None, *, timezone: str, hours, types, **fields) -> CoachProfile:
+        user = user or self.user(role="coach", timezone=timezone)
         fields.setdefault("display_name_en", user.name)
         coach = CoachProfile(user=user, slug=unique_coach_slug(fields["display_name_en"]), timezone=timezone, **fields)
         coach.consultation_types = list(types)
@@ -83,11 +114,16 @@ class Factories:
         for weekday, start, end in hours or ():
             db.session.add(WeeklyHours(coach_id=coach.id, weekday=weekday, start_time=_time(start),
                                        end_time=_time(end)))
-        db.session.commit()
+        db.session.flush()
         return coach
 
     def type(self, *, coaches=(), options=((60, "90.00"),), **fields) -> ConsultationType:
         """A consultation type; options are (minutes, price) or (minutes, price, is_default)."""
+        ctype = self._type(coaches=coaches, options=options, **fields)
+        db.session.commit()
+        return ctype
+
+    def _type(self, *, coaches, options, **fields) -> ConsultationType:
         number = fields.pop("number", next(self._numbers))
         defaults = dict(title_en=f"Consultation {number}", title_ar=f"استشارة {number}", category="sports",
                         currency="USD", meeting_mode="both", min_notice_minutes=0, max_bookings_per_day=None,
@@ -103,7 +139,7 @@ class Factories:
         db.session.flush()
         # An explicit None on INSERT gives way to the column default (5 a day): set it again.
         ctype.max_bookings_per_day = {**defaults, **fields}["max_bookings_per_day"]
-        db.session.commit()
+        db.session.flush()
         return ctype
 
     def slot(self, coach: CoachProfile, *, day: date, start: str | time = "10:00", end: str | time = "11:00",
@@ -115,13 +151,13 @@ class Factories:
         return slot
 
     def catalog(self, *, timezone: str = "Asia/Riyadh", hours=ALL_WEEK) -> Catalog:
-        coach = self.coach(timezone=timezone, hours=hours)
-        paid = self.type(coaches=[coach], options=((30, "50.00"), (60, "90.00", True)))
-        free = self.type(coaches=[coach], options=((30, "0.00"),), category="life_coaching", meeting_mode="online")
-        approval = self.type(coaches=[coach], options=((60, "300.00"),), category="vip", requires_approval=True)
-        group = self.type(coaches=[coach], options=((60, "40.00"),), category="group", capacity=3,
-                          meeting_mode="online")
-        customer = self.make_user(role="customer", phone="+966501234567", timezone="Europe/London")
+        coach = self._coach(timezone=timezone, hours=hours, types=())
+        paid = self._type(coaches=[coach], options=((30, "50.00"), (60, "90.00", True)))
+        free = self._type(coaches=[coach], options=((30, "0.00"),), category="life_coaching", meeting_mode="online")
+        approval = self._type(coaches=[coach], options=((60, "300.00"),), category="vip", requires_approval=True)
+        group = self._type(coaches=[coach], options=((60, "40.00"),), category="group", capacity=3,
+                           meeting_mode="online")
+        customer = self.user(role="customer", phone="+966501234567", timezone="Europe/London")
         return Catalog(coach, coach.user, paid, free, approval, group, customer)
 
     @property

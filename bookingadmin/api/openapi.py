@@ -114,7 +114,7 @@ def _operation(op: Operation, path_params: list[dict]) -> dict:
     if params:
         doc["parameters"] = params
     if op.body is not None:
-        doc["requestBody"] = {"required": True,
+        doc["requestBody"] = {"required": any(f.required for f in op.body.fields.values()),
                               "content": {"application/json": {"schema": _ref(op.body.name)}}}
     success = {"description": "Success"}
     if op.response:

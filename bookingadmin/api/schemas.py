@@ -51,14 +51,15 @@ class Text(Field):
     json_schema_base = {"type": "string"}
 
     def __init__(self, *, max_length: int = 200, min_length: int = 0, choices: tuple[str, ...] | None = None,
-                 **kwargs):
+                 strip: bool = True, **kwargs):
         super().__init__(**kwargs)
         self.max_length, self.min_length, self.choices = max_length, min_length, choices
+        self.strip = strip  # False for secrets: a password's spaces are part of it
 
     def parse(self, raw, *, from_query):
         if not isinstance(raw, str):
             raise ValueError("Give this as text")
-        value = raw.strip()
+        value = raw.strip() if self.strip else raw
         if self.choices is not None and value not in self.choices:
             raise ValueError(f"Choose one of: {', '.join(self.choices)}")
         if len(value) < self.min_length:

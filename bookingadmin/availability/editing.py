@@ -2,8 +2,8 @@
 
 Import these from `bookingadmin.availability.services`. Every function checks permission (a
 coach edits only their own availability, an admin everyone's, `actor=None` is the system),
-validates its input with errors naming the field, locks the coach's row on PostgreSQL so two
-editors cannot interleave, flushes without committing, and records an AvailabilityChange.
+validates its input with errors naming the field, takes the coach's booking lock so an edit
+and a booking cannot interleave, flushes without committing, and records an AvailabilityChange.
 
 Slots keep their date and capacity for life: seats were sold against them. Their times may
 move only while nobody holds a seat; deleting a slot any booking ever referenced is refused
@@ -87,11 +87,19 @@ def can_manage_availability(actor, coach: CoachProfile) -> bool:
 
 
 def _managed_coach(coach_id: int, actor) -> CoachProfile:
-    coach = db.session.get(CoachProfile, coach_id, with_for_update=True)
+    """The coach, after the permission check, with the coach's booked time locked.
+
+    The lock is the one every booking writer takes (bookings.lifecycle.lock_coach_time), so
+    "does this slot have bookings?" and the change that depends on the answer are one step.
+    """
+    from ..bookings.lifecycle import lock_coach_time  # at call time: lifecycle imports availability
+
+    coach = db.session.get(CoachProfile, coach_id)
     if coach is None:
         raise NotFound.on_field("coach_id", "This coach does not exist")
     if not can_manage_availability(actor, coach):
         raise PermissionDenied("You can change only your own availability")
+    lock_coach_time(coach.id)
     return coach
 
 

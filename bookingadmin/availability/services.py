@@ -22,9 +22,8 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from ..catalog.models import CoachProfile, ConsultationType, coach_consultation_types
+from ..catalog.models import CoachProfile, coach_consultation_types
 from ..core.errors import Conflict, DomainError
 from ..core.validation import is_timezone
 from ..extensions import db
@@ -36,7 +35,21 @@ from .editing import (  # noqa: F401  (re-exported: the public editing services)
 )
 from .engine import BookableTime
 from .models import Slot
-from .schedule import LOAD_MARGIN, coach_schedule, coach_schedules, slot_booked_counts, type_settings  # noqa: F401
+from .schedule import (  # noqa: F401  (coach_schedule(s) and slot_booked_counts are public here)
+    LOAD_MARGIN, coach_schedule, coach_schedules, load_type_settings, schedules_for, slot_booked_counts,
+    type_settings,
+)
+
+__all__ = [
+    # reading
+    "BookableTime", "available_dates", "available_dates_by_coach", "bookable_times", "check_bookable",
+    "coach_schedule", "coach_schedules", "load_type_settings", "schedules_for", "slot_booked_counts",
+    "type_settings",
+    # editing
+    "KEEP", "BlockResult", "BulkSlotsResult", "SlotSummary", "block_dates", "can_manage_availability",
+    "clear_date_override", "create_slot", "create_slots_in_bulk", "delete_slot", "list_slots",
+    "replace_weekly_hours", "set_date_override", "update_slot",
+]
 
 MAX_RANGE_DAYS = 93  # the longest date range one request may ask times for
 
@@ -48,7 +61,6 @@ class _Offer:
     coach_id: int
     timezone: str
     settings: engine.TypeSettings
-    title: str
 
 
 # --------------------------------------------------------------------------- reading
@@ -71,7 +83,7 @@ def bookable_times(*, coach_id: int, consultation_type_id: int, duration_minutes
     span = _load_span(start, end, offer.settings, now)
     if span is None:
         return []
-    schedule = coach_schedule(coach_id, *span, now=now, exclude_booking_id=exclude_booking_id)
+    schedule = _schedule(offer, span, now, exclude_booking_id)
     return engine.bookable_times(schedule, offer.settings, duration_minutes, start, end, viewer_tz, now)
 
 
@@ -84,7 +96,7 @@ def available_dates(*, coach_id: int, consultation_type_id: int, duration_minute
     span = _load_span(first, last, offer.settings, now)
     if span is None:
         return []
-    schedule = coach_schedule(coach_id, *span, now=now)
+    schedule = _schedule(offer, span, now)
     return engine.available_dates(schedule, offer.settings, duration_minutes, year, month, viewer_tz, now)
 
 
@@ -97,13 +109,13 @@ def available_dates_by_coach(*, coach_ids: Iterable[int], consultation_type_id: 
     """
     first, last = _month(year, month)
     _check_zone(viewer_tz)
-    settings = type_settings(_bookable_type(consultation_type_id))
+    settings = _bookable_type(consultation_type_id)
     _check_duration(settings, duration_minutes)
     coaches = _offering_coaches(coach_ids, consultation_type_id)
     span = _load_span(first, last, settings, now)
     if span is None or not coaches:
         return {coach_id: [] for coach_id in coaches}
-    schedules = coach_schedules(coaches, *span, now=now)
+    schedules = schedules_for(coaches, *span, now=now)
     return {coach_id: engine.available_dates(schedules[coach_id], settings, duration_minutes, year, month,
                                              viewer_tz, now)
             for coach_id in coaches}
@@ -126,8 +138,7 @@ def check_bookable(*, coach_id: int, consultation_type_id: int, duration_minutes
     offer = _offer(coach_id, consultation_type_id, duration_minutes)
     _check_start(starts_at, offer.settings, now)
     day = starts_at.astimezone(timezone.utc).date()
-    schedule = coach_schedule(coach_id, day - LOAD_MARGIN, day + LOAD_MARGIN, now=now,
-                              exclude_booking_id=exclude_booking_id)
+    schedule = _schedule(offer, (day - LOAD_MARGIN, day + LOAD_MARGIN), now, exclude_booking_id)
     if slot_id is not None:
         schedule = _only_slot(schedule, slot_id, offer, duration_minutes, starts_at)
     found = _offered_at(schedule, offer, duration_minutes, starts_at, now)
@@ -142,6 +153,12 @@ def check_bookable(*, coach_id: int, consultation_type_id: int, duration_minutes
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _schedule(offer: _Offer, span: tuple[date, date], now: datetime,
+              exclude_booking_id: int | None = None) -> engine.CoachSchedule:
+    return schedules_for({offer.coach_id: offer.timezone}, *span, now=now,
+                         exclude_booking_id=exclude_booking_id)[offer.coach_id]
 
 
 def _offered_at(schedule: engine.CoachSchedule, offer: _Offer, duration_minutes: int, starts_at: datetime,
@@ -187,8 +204,7 @@ def _minutes_between(window: engine.SlotWindow, zone: str) -> int:
 
 def _offer(coach_id: int, consultation_type_id: int, duration_minutes: int) -> _Offer:
     """The coach and type, checked: both active, the coach offers the type, the duration is sold."""
-    ctype = _bookable_type(consultation_type_id)
-    settings = type_settings(ctype)
+    settings = _bookable_type(consultation_type_id)
     coach = db.session.execute(
         select(CoachProfile.id, CoachProfile.timezone, CoachProfile.is_active, _offers(consultation_type_id))
         .where(CoachProfile.id == coach_id)).first()
@@ -197,17 +213,17 @@ def _offer(coach_id: int, consultation_type_id: int, duration_minutes: int) -> _
     if not coach.offers:
         raise DomainError.on_field("consultation_type_id", "This coach does not offer this consultation")
     _check_duration(settings, duration_minutes)
-    return _Offer(coach.id, coach.timezone, settings, ctype.title_en)
+    return _Offer(coach.id, coach.timezone, settings)
 
 
-def _bookable_type(consultation_type_id: int) -> ConsultationType:
-    ctype = db.session.scalar(select(ConsultationType).options(selectinload(ConsultationType.duration_options))
-                              .where(ConsultationType.id == consultation_type_id))
-    if ctype is None:
+def _bookable_type(consultation_type_id: int) -> engine.TypeSettings:
+    loaded = load_type_settings(consultation_type_id)
+    if loaded is None:
         raise DomainError.on_field("consultation_type_id", "This consultation type does not exist")
-    if not ctype.is_active or not ctype.duration_options:
+    settings, active = loaded
+    if not active or not settings.prices:
         raise DomainError.on_field("consultation_type_id", "This consultation type is not open for booking")
-    return ctype
+    return settings
 
 
 def _offers(consultation_type_id: int):
@@ -217,11 +233,12 @@ def _offers(consultation_type_id: int):
             .exists().label("offers"))
 
 
-def _offering_coaches(coach_ids: Iterable[int], consultation_type_id: int) -> list[int]:
-    return list(db.session.scalars(
-        select(CoachProfile.id).where(CoachProfile.id.in_(list(coach_ids)), CoachProfile.is_active,
-                                      _offers(consultation_type_id))
-        .order_by(CoachProfile.id)))
+def _offering_coaches(coach_ids: Iterable[int], consultation_type_id: int) -> dict[int, str]:
+    """{coach id: time zone} of the active coaches among coach_ids who offer the type."""
+    return dict(db.session.execute(
+        select(CoachProfile.id, CoachProfile.timezone)
+        .where(CoachProfile.id.in_(list(coach_ids)), CoachProfile.is_active, _offers(consultation_type_id))
+        .order_by(CoachProfile.id)).all())
 
 
 def _check_duration(settings: engine.TypeSettings, duration_minutes: int) -> None:

@@ -442,47 +442,81 @@ def create_booking(*, customer: User, consultation_type_id: int, coach_id: int, 
     input, PermissionDenied when `actor` may not book for `customer`, and
     Conflict(code="slot_taken") when someone else holds the time.
     """
-    fields: dict[str, str] = {}
-    ctype, coach, option = _load_offer(consultation_type_id, coach_id, duration_minutes, fields)
-    starts_at = _as_instant(starts_at, fields)
-    _check_when(starts_at, ctype, now, fields)
-    _check_meeting_type(meeting_type, ctype, fields)
-    if not is_timezone(timezone):
-        fields["timezone"] = "Choose a time zone such as Asia/Riyadh"
-    if not customer.active:
-        fields["customer"] = "This customer account is disabled"
-    details = _contact(customer, contact, fields)
-    intake = _check_intake(intake, fields)
-    alternative_date, alternative_time = _check_alternative(alternative, fields)
-    if source not in SOURCES:
-        fields["source"] = f"Source must be one of {', '.join(SOURCES)}"
-    if slot_id is not None and not _is_int(slot_id):
-        fields["slot_id"] = "Choose one of the offered times"
-    _raise_if(fields)
+    request = _checked_request(customer, consultation_type_id, coach_id, duration_minutes, starts_at, meeting_type,
+                               timezone, now, contact, intake, alternative, slot_id, source)
+    ctype, coach = request.ctype, request.coach
     _check_booker(actor, customer, coach)
 
     lock_coach_time(coach.id)
     _release_expired_holds(coach.id, now)
     offer = ensure_bookable(ctype=ctype, coach_id=coach.id, duration_minutes=duration_minutes,
-                            starts_at=starts_at, now=now, slot_id=slot_id)
-    local = starts_at.astimezone(ZoneInfo(timezone))
-    booking = Booking(
-        customer=customer, customer_name=details["name"], customer_email=details["email"],
-        customer_phone=details["phone"], consultation_type=ctype, type_title_en=ctype.title_en,
-        type_title_ar=ctype.title_ar, type_category=ctype.category, coach=coach, duration_minutes=duration_minutes,
-        timezone=timezone, preferred_date=local.date(), preferred_time=local.time(),
-        alternative_date=alternative_date, alternative_time=alternative_time, meeting_type=meeting_type,
-        amount=quantize(option.price, ctype.currency), currency=ctype.currency, source=source,
-        ip_address=(ip_address or None) and ip_address[:45], user_agent=(user_agent or None) and user_agent[:400],
-        reschedule_count=0, created_at=now, updated_at=now)
-    booking.intake = intake
-    place(booking, ctype, starts_at, getattr(offer, "slot_id", None) or slot_id)
+                            starts_at=request.starts_at, now=now, slot_id=slot_id)
+    booking = _new_booking(customer, request, now, source=source, ip_address=ip_address, user_agent=user_agent)
+    place(booking, ctype, request.starts_at, getattr(offer, "slot_id", None) or slot_id)
     _start(booking, ctype, now)
     _insert(booking, now)
     record_event(booking, "created", actor=actor, now=now, from_status=None, to_status=booking.status,
                  data={"starts_at": booking.starts_at.isoformat(), "ends_at": booking.ends_at.isoformat(),
                        "amount": str(booking.amount), "currency": booking.currency, "source": source,
                        "hold_expires_at": booking.hold_expires_at.isoformat() if booking.hold_expires_at else None})
+    return booking
+
+
+@dataclass(frozen=True)
+class _Request:
+    """A booking request that passed every input check."""
+
+    ctype: ConsultationType
+    coach: CoachProfile
+    price: Decimal
+    duration_minutes: int
+    starts_at: datetime
+    meeting_type: str
+    timezone: str
+    contact: dict[str, str]
+    intake: dict | None
+    alternative: tuple[date | None, time | None]
+
+
+def _checked_request(customer, consultation_type_id, coach_id, duration_minutes, starts_at, meeting_type, zone,
+                     now, contact, intake, alternative, slot_id, source) -> _Request:
+    """Every field checked before anything is written; one DomainError naming all the bad ones."""
+    fields: dict[str, str] = {}
+    ctype, coach, option = _load_offer(consultation_type_id, coach_id, duration_minutes, fields)
+    starts_at = _as_instant(starts_at, fields)
+    _check_when(starts_at, ctype, now, fields)
+    _check_meeting_type(meeting_type, ctype, fields)
+    if not is_timezone(zone):
+        fields["timezone"] = "Choose a time zone such as Asia/Riyadh"
+    if not customer.active:
+        fields["customer"] = "This customer account is disabled"
+    details = _contact(customer, contact, fields)
+    intake = _check_intake(intake, fields)
+    alternative = _check_alternative(alternative, fields)
+    if source not in SOURCES:
+        fields["source"] = f"Source must be one of {', '.join(SOURCES)}"
+    if slot_id is not None and not _is_int(slot_id):
+        fields["slot_id"] = "Choose one of the offered times"
+    _raise_if(fields)
+    return _Request(ctype, coach, quantize(option.price, ctype.currency), duration_minutes, starts_at, meeting_type,
+                    zone, details, intake, alternative)
+
+
+def _new_booking(customer: User, request: _Request, now: datetime, *, source: str, ip_address: str | None,
+                 user_agent: str | None) -> Booking:
+    """The booking row, with the type's title and price copied (frozen) onto it."""
+    ctype, contact = request.ctype, request.contact
+    local = request.starts_at.astimezone(ZoneInfo(request.timezone))
+    booking = Booking(
+        customer=customer, customer_name=contact["name"], customer_email=contact["email"],
+        customer_phone=contact["phone"], consultation_type=ctype, type_title_en=ctype.title_en,
+        type_title_ar=ctype.title_ar, type_category=ctype.category, coach=request.coach,
+        duration_minutes=request.duration_minutes, timezone=request.timezone, preferred_date=local.date(),
+        preferred_time=local.time(), alternative_date=request.alternative[0], alternative_time=request.alternative[1],
+        meeting_type=request.meeting_type, amount=request.price, currency=ctype.currency, source=source,
+        ip_address=(ip_address or None) and ip_address[:45], user_agent=(user_agent or None) and user_agent[:400],
+        reschedule_count=0, created_at=now, updated_at=now)
+    booking.intake = request.intake
     return booking
 
 

@@ -104,3 +104,14 @@ def test_bearer_requests_need_no_csrf_token(api, make_user):
     make_user(email="a@example.com")
     api.login("a@example.com")
     assert api.delete("/api/v1/auth/token").status_code == 204
+
+
+def test_revoke_api_tokens_command_cuts_off_every_token(app, api, make_user):
+    make_user(email="a@example.com")
+    tokens = [api.login("a@example.com") for _ in range(2)]
+    result = app.test_cli_runner().invoke(args=["revoke-api-tokens", "--email", "a@example.com"])
+    assert result.exit_code == 0 and "Revoked 2 token(s)" in result.output
+    for token in tokens:
+        assert api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    missing = app.test_cli_runner().invoke(args=["revoke-api-tokens", "--email", "nobody@example.com"])
+    assert missing.exit_code != 0

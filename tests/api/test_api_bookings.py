@@ -45,6 +45,14 @@ def test_customer_books_and_reads_the_booking(cat, api_for, documented, client):
     assert f"{day}T10:00:00+03:00" not in {t["starts_at"] for t in times}
 
 
+def test_contact_details_default_to_the_account(cat, api_for):
+    response = api_for(cat.customer).post("/api/v1/bookings", json=_payload(
+        cat, contact={"email": "Work@Example.com"}))
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["customer"] == {"id": cat.customer.id, "name": cat.customer.name,
+                                               "email": "work@example.com", "phone": cat.customer.phone}
+
+
 def test_free_booking_is_confirmed_at_once(cat, api_for):
     response = api_for(cat.customer).post("/api/v1/bookings", json=_payload(
         cat, consultation_type_id=cat.free.id, duration_minutes=30))
@@ -69,6 +77,7 @@ def _bad_cases(cat):
         (dict(meeting_type="zoom"), 400, "meeting_type"),
         (dict(coach_id="one"), 400, "coach_id"),
         (dict(contact={"email": "not-an-email"}), 422, "contact.email"),
+        (dict(contact={"phone": "0501234567"}), 422, "contact.phone"),
         (dict(intake=["knee"]), 400, "intake"),
     ]
 

@@ -1,4 +1,6 @@
-"""Fixtures for the availability services: coaches, consultation types and bookings as rows.
+"""Fixtures for the availability services: coaches, consultation types and bookings as plain rows.
+
+Named add_* (not make_*) so they do not shadow the shared factories in tests/conftest.py.
 
 Bookings are inserted directly (not through the lifecycle) so these tests pin down exactly
 which rows hold a coach's time.
@@ -18,8 +20,8 @@ from bookingadmin.extensions import db
 
 
 @pytest.fixture
-def make_coach(make_user):
-    """make_coach(timezone="Europe/London", types=[...]) -> CoachProfile (committed)."""
+def add_coach(make_user):
+    """add_coach(timezone="Europe/London", types=[...]) -> CoachProfile (committed)."""
     counter = itertools.count(1)
 
     def factory(timezone: str = "Europe/London", types: list[ConsultationType] = (), **fields) -> CoachProfile:
@@ -36,8 +38,8 @@ def make_coach(make_user):
 
 
 @pytest.fixture
-def make_type(app):
-    """make_type(durations={60: "90.00"}, **fields) -> ConsultationType (committed), easy defaults."""
+def add_type(app):
+    """add_type(durations={60: "90.00"}, **fields) -> ConsultationType (committed), easy defaults."""
     counter = itertools.count(1)
 
     def factory(durations: dict[int, str] | None = None, **fields) -> ConsultationType:

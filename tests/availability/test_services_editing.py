@@ -16,13 +16,13 @@ SATURDAY = date(2027, 3, 27)
 
 
 @pytest.fixture
-def ctype(make_type):
-    return make_type()
+def ctype(add_type):
+    return add_type()
 
 
 @pytest.fixture
-def coach(make_coach, ctype):
-    return make_coach("Europe/London", types=[ctype])
+def coach(add_coach, ctype):
+    return add_coach("Europe/London", types=[ctype])
 
 
 def slot(coach, start="10:00", end="11:00", day=SATURDAY, **kw) -> Slot:
@@ -68,8 +68,8 @@ def test_bad_weekly_hours_are_refused_and_change_nothing(coach, intervals, words
     assert db.session.scalars(db.select(WeeklyHours.weekday)).all() == [4]
 
 
-def test_coaches_edit_only_their_own_availability_and_admins_everyone(coach, make_coach, make_user, ctype):
-    other = make_coach("Asia/Riyadh", types=[ctype])
+def test_coaches_edit_only_their_own_availability_and_admins_everyone(coach, add_coach, make_user, ctype):
+    other = add_coach("Asia/Riyadh", types=[ctype])
     with pytest.raises(PermissionDenied):
         slot(other, actor=coach.user)
     with pytest.raises(PermissionDenied):

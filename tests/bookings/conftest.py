@@ -6,13 +6,13 @@ from bookingadmin.core.events import booking_event_recorded
 
 
 @pytest.fixture
-def admin(make_user):
-    return make_user(role="admin")
+def admin(factories):
+    return factories.user(role="admin")
 
 
 @pytest.fixture
-def support(make_user):
-    return make_user(role="support")
+def support(factories):
+    return factories.user(role="support")
 
 
 @pytest.fixture
@@ -27,3 +27,9 @@ def recorded_events(app):
     booking_event_recorded.connect(receiver, sender=app)
     yield received
     booking_event_recorded.disconnect(receiver, sender=app)
+
+
+@pytest.fixture
+def make_person(factories):
+    """make_person(role="customer", **fields) -> User that logs in with "correct-horse", made fast."""
+    return factories.user

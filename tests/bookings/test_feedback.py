@@ -62,9 +62,9 @@ def test_rating_must_be_a_whole_number_from_1_to_5(make_booking, rating):
     assert "rating" in refused.value.fields and booking.feedback_rating is None
 
 
-def test_only_the_customer_leaves_feedback(make_booking, admin, make_user):
+def test_only_the_customer_leaves_feedback(make_booking, admin, make_person):
     booking = make_booking("completed")
-    for someone in (admin, booking.coach.user, make_user()):
+    for someone in (admin, booking.coach.user, make_person()):
         with pytest.raises(PermissionDenied):
             lifecycle.leave_feedback(booking, rating=5, comment="", actor=someone, now=_after(booking))
     assert booking.feedback_rating is None

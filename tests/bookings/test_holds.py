@@ -19,7 +19,7 @@ def _rebook(booking, customer, now):
         timezone="UTC", actor=customer, now=now)
 
 
-def test_expire_holds_command_cancels_expired_holds_as_the_system(app, make_booking, make_user):
+def test_expire_holds_command_cancels_expired_holds_as_the_system(app, make_booking, make_person):
     # (Made in this order: making a booking also releases the coach's holds expired by then.)
     fresh = make_booking("pending_payment", now=utcnow() - timedelta(minutes=1))
     expired = make_booking("pending_payment", now=utcnow() - timedelta(minutes=20))
@@ -42,7 +42,7 @@ def test_expire_holds_command_cancels_expired_holds_as_the_system(app, make_book
                           "hold_expired": True}
 
     # The freed time can be booked by someone else.
-    other = make_user()
+    other = make_person()
     assert _rebook(expired, other, utcnow()).status == "pending_payment"
     db.session.commit()
 
@@ -50,20 +50,20 @@ def test_expire_holds_command_cancels_expired_holds_as_the_system(app, make_book
     assert "Released 0 expired payment holds" in again.output
 
 
-def test_a_hold_blocks_the_time_until_it_expires(make_booking, make_user):
+def test_a_hold_blocks_the_time_until_it_expires(make_booking, make_person):
     made = utcnow()
     hold = make_booking("pending_payment", now=made)
-    other = make_user()
+    other = make_person()
     with pytest.raises(Conflict) as refused:
         _rebook(hold, other, made + timedelta(minutes=14))
     assert refused.value.code == "slot_taken"
     db.session.rollback()
 
 
-def test_an_expired_unswept_hold_never_blocks_a_customer(make_booking, make_user, recorded_events):
+def test_an_expired_unswept_hold_never_blocks_a_customer(make_booking, make_person, recorded_events):
     made = utcnow()
     hold = make_booking("pending_payment", now=made)
-    other = make_user()
+    other = make_person()
     later = made + timedelta(minutes=16)
     booking = _rebook(hold, other, later)
     db.session.commit()

@@ -17,7 +17,7 @@ from ..schemas import Schema, Text
 
 TOKEN_REQUEST = Schema("TokenRequest", {
     "email": Text(required=True, min_length=1, max_length=254),
-    "password": Text(required=True, min_length=1, max_length=128),
+    "password": Text(required=True, min_length=1, max_length=128, strip=False),
     "label": Text(max_length=100, default="", description="a name to recognise the token by, e.g. 'iPhone app'"),
 })
 

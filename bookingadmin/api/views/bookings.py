@@ -144,6 +144,7 @@ def create_booking(body, user):
     duration or time that cannot be booked is a 422 naming the field. Staff may book for a customer
     with `customer_id`."""
     customer = _customer_for(body, user)
+    contact = {k: v for k, v in (body["contact"] or {}).items() if v is not None} or None  # absent: the account's
     alternative = (body["alternative"]["date"], body["alternative"]["time"]) if body["alternative"] else None
     now = utcnow()
     with field_names(CREATE_FIELDS):
@@ -151,7 +152,7 @@ def create_booking(body, user):
             customer=customer, consultation_type_id=body["consultation_type_id"], coach_id=body["coach_id"],
             duration_minutes=body["duration_minutes"], starts_at=body["starts_at"],
             meeting_type=body["meeting_type"], timezone=body["timezone"] or customer.timezone, actor=user,
-            now=now, contact=body["contact"] or None, intake=body["intake"], alternative=alternative,
+            now=now, contact=contact, intake=body["intake"], alternative=alternative,
             slot_id=body["slot_id"], source="api", ip_address=request.remote_addr,
             user_agent=request.user_agent.string)
     db.session.commit()

@@ -49,13 +49,13 @@ def hhmm(times: list[datetime], zone=UTC) -> list[str]:
 
 
 @pytest.fixture
-def ctype(make_type):
-    return make_type(durations={30: "40.00", 60: "90.00"})
+def ctype(add_type):
+    return add_type(durations={30: "40.00", 60: "90.00"})
 
 
 @pytest.fixture
-def coach(make_coach, ctype):
-    return make_coach("Europe/London", types=[ctype])
+def coach(add_coach, ctype):
+    return add_coach("Europe/London", types=[ctype])
 
 
 # --------------------------------------------------------------------------- weekly hours and DST
@@ -83,8 +83,8 @@ def test_a_break_between_intervals_is_not_offered(coach, ctype):
                                                      "14:00"]
 
 
-def test_type_restricted_hours_offer_only_those_types(coach, ctype, make_type):
-    vip = make_type()
+def test_type_restricted_hours_offer_only_those_types(coach, ctype, add_type):
+    vip = add_type()
     coach.consultation_types.append(vip)
     db.session.commit()
     hours(coach, (5, "09:00", "10:00"))
@@ -106,8 +106,8 @@ def test_bookings_holding_time_block_it_and_others_do_not(coach, ctype, book):
     assert hhmm(offered(coach, ctype, SATURDAY)) == ["11:00", "11:30", "12:00", "12:30", "13:00"]
 
 
-def test_buffers_stored_on_a_booking_keep_time_around_it(coach, make_type, book):
-    buffered = make_type(buffer_after_minutes=30)
+def test_buffers_stored_on_a_booking_keep_time_around_it(coach, add_type, book):
+    buffered = add_type(buffer_after_minutes=30)
     coach.consultation_types.append(buffered)
     db.session.commit()
     hours(coach, (5, "09:00", "13:00"))
@@ -175,8 +175,8 @@ def test_slot_seats_are_counted_from_bookings(coach, ctype, book):
     assert services.slot_booked_counts([slot.id], now=NOW + timedelta(minutes=10)) == {slot.id: 2}  # hold expired
 
 
-def test_inactive_and_other_type_slots_are_not_offered(coach, ctype, make_type):
-    other = make_type()
+def test_inactive_and_other_type_slots_are_not_offered(coach, ctype, add_type):
+    other = add_type()
     coach.consultation_types.append(other)
     db.session.commit()
     closed = services.create_slot(coach.id, day=SATURDAY, start_time=time(9), end_time=time(10), actor=None,
@@ -238,12 +238,12 @@ def test_check_bookable_names_the_field(coach, ctype, change, field, words):
     assert list(error.value.fields) == [field] and words in error.value.fields[field]
 
 
-def test_check_bookable_needs_an_active_coach_who_offers_an_open_type(coach, ctype, make_type, make_coach):
+def test_check_bookable_needs_an_active_coach_who_offers_an_open_type(coach, ctype, add_type, add_coach):
     hours(coach, (5, "09:00", "12:00"))
     with pytest.raises(DomainError, match="does not offer") as not_offered:
-        check(coach, make_type(), utc(SATURDAY, "10:00"))
+        check(coach, add_type(), utc(SATURDAY, "10:00"))
     assert list(not_offered.value.fields) == ["consultation_type_id"]
-    notice = make_type(min_notice_minutes=24 * 60)
+    notice = add_type(min_notice_minutes=24 * 60)
     coach.consultation_types.append(notice)
     db.session.commit()
     with pytest.raises(DomainError, match="24 hours"):
@@ -285,7 +285,7 @@ def queries(call) -> int:
     return counter.count
 
 
-def test_loading_runs_the_same_queries_whatever_the_range_or_the_bookings(coach, ctype, book, make_coach):
+def test_loading_runs_the_same_queries_whatever_the_range_or_the_bookings(coach, ctype, book, add_coach):
     hours(coach, *[(d, "09:00", "17:00") for d in range(7)])
     services.create_slot(coach.id, day=date(2027, 4, 3), start_time=time(18), end_time=time(19), actor=None, now=NOW)
     services.block_dates(coach.id, date(2027, 4, 20), date(2027, 4, 21), "", actor=None, now=NOW)
@@ -304,7 +304,7 @@ def test_loading_runs_the_same_queries_whatever_the_range_or_the_bookings(coach,
     assert queries(month(1)) == one_booking
     check_once = queries(lambda: check(coach, ctype, utc(date(2027, 4, 2), "12:00")))
     assert check_once <= one_month + 1  # + the slot lookup it may do
-    others = [make_coach("Asia/Riyadh", types=[ctype]) for _ in range(3)]
+    others = [add_coach("Asia/Riyadh", types=[ctype]) for _ in range(3)]
 
     def overview(ids):
         return lambda: services.available_dates_by_coach(

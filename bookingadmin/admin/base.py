@@ -23,6 +23,10 @@ class PermissionMixin:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         abort(403)
 
+    def render(self, template, **kwargs):
+        kwargs.setdefault("viewer_zone", viewer_zone_name())  # every page names the zone of its times
+        return super().render(template, **kwargs)
+
     def require(self, permission: str) -> None:
         """A second, stricter permission for one endpoint of the view (e.g. bookings.manage)."""
         if not has_permission(current_user, permission):
@@ -50,7 +54,6 @@ class SecuredModelView(PermissionMixin, ModelView):
             if key in kwargs:
                 kwargs[key] = [(c, f"{label} ({zone})" if c in self.zoned_columns else label)
                                for c, label in kwargs[key]]
-        kwargs.setdefault("viewer_zone", zone)
         return super().render(template, **kwargs)
 
 

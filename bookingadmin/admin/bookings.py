@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
 from flask_admin import expose
 from flask_admin.actions import action
+from flask_admin.helpers import get_redirect_target
 from flask_admin.contrib.sqla.filters import BooleanEqualFilter
 from flask_login import current_user
 from markupsafe import Markup
@@ -324,9 +325,10 @@ class BookingView(RefreshFilterOptions, KeysetListMixin, SecuredModelView):
             return_url=request.args.get("url") or self.get_url(".index_view"))
 
     def _done(self, booking: Booking, message: str):
+        """Commit, say so, and go back where the button was (the list passes its URL), else to the booking."""
         db.session.commit()
         flash(message, "success")
-        return redirect(self.get_url(".details_view", id=booking.id))
+        return redirect(get_redirect_target() or self.get_url(".details_view", id=booking.id))
 
     def _refused(self, booking_id: int, error: DomainError):
         db.session.rollback()

@@ -12,7 +12,7 @@ import io
 import re
 from datetime import date, datetime, timedelta
 
-from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
+from flask import Response, abort, current_app, flash, redirect, request, stream_with_context, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.helpers import get_redirect_target
@@ -319,7 +319,7 @@ class BookingView(RefreshFilterOptions, KeysetListMixin, SecuredModelView):
             events=booking.events, status_badge=badge(booking.status, STATUS_BADGES),
             payment_badge=badge(booking.payment_status, PAYMENT_BADGES), meeting_form=meeting, notes_form=notes,
             action_form=forms.ActionForm(), confirm_form=forms.ConfirmForm(formdata=None),
-            payments=_payments_panel(booking), notifications=_notifications_panel(booking),
+            payments=_payments_panel(booking),
             can_view_customer=has_permission(current_user, "customers.view"),
             format_local=format_local, format_money=format_money, label=_label,
             return_url=request.args.get("url") or self.get_url(".index_view"))
@@ -536,19 +536,21 @@ def _time_key(bookable) -> str:
     return f"{bookable.starts_at.isoformat()}|{slot or ''}"
 
 
-def _payments_panel(booking: Booking):
-    """The payments workstream's data for this booking, when that module is installed (else None)."""
-    try:
-        from ..payments import admin_panel  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return admin_panel.booking_payments(booking)
+def _payments_panel(booking: Booking) -> dict | None:
+    """This booking's payment and refund rows when the payments module is installed (else None).
 
-
-def _notifications_panel(booking: Booking):
-    """The notifications workstream's delivery log for this booking, when installed (else None)."""
-    try:
-        from ..notifications import admin_panel  # type: ignore[attr-defined]
-    except ImportError:
+    Read as plain rows from its tables, so this page needs nothing else from that module; its own
+    page (refund form, manual payments) is linked when it is mounted.
+    """
+    tables = db.metadata.tables
+    if "payments" not in tables or "refunds" not in tables:
         return None
-    return admin_panel.booking_deliveries(booking)
+    payments, refunds = tables["payments"], tables["refunds"]
+    endpoint = "booking_money.detail"
+    return {
+        "payments": db.session.execute(select(payments).where(payments.c.booking_id == booking.id)
+                                       .order_by(payments.c.id)).mappings().all(),
+        "refunds": db.session.execute(select(refunds).where(refunds.c.booking_id == booking.id)
+                                      .order_by(refunds.c.id)).mappings().all(),
+        "url": url_for(endpoint, number=booking.number) if endpoint in current_app.view_functions else None,
+    }

@@ -8,7 +8,7 @@ from flask_admin import expose
 from markupsafe import Markup
 from sqlalchemy import case, func, select
 
-from ..analytics.rollup import REVENUE_PAYMENT_STATUSES
+from ..analytics.revenue import booking_revenue
 from ..auth.models import User
 from ..bookings.models import Booking
 from ..core.money import format_money
@@ -24,7 +24,7 @@ def customer_stats(customer_ids: list[int]) -> dict[int, dict]:
     """Per customer: consultations (not cancelled), completed ones, and spent per currency (one query)."""
     if not customer_ids:
         return {}
-    spent = case((Booking.payment_status.in_(REVENUE_PAYMENT_STATUSES), Booking.amount), else_=0)
+    spent = booking_revenue()
     rows = db.session.execute(
         select(Booking.customer_id, Booking.currency, func.sum(case((Booking.status != "cancelled", 1), else_=0)),
                func.sum(case((Booking.status == "completed", 1), else_=0)), func.sum(spent))

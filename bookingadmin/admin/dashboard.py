@@ -11,6 +11,7 @@ from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
 from ..analytics import dashboard as queries
+from ..analytics.revenue import revenue_note
 from ..auth.permissions import has_permission
 from ..core.clock import utcnow
 from ..core.money import format_money
@@ -41,7 +42,7 @@ class BackOfficeHome(PermissionMixin, AdminIndexView):
                 pending=pending, pending_count=pending_count,
                 holds=queries.expiring_holds(visible, now))
         if context["can_see_money"]:
-            context.update(revenue=queries.month_revenue(visible, today, zone),
+            context.update(revenue=queries.month_revenue(visible, today, zone), revenue_note=revenue_note(),
                            popular=queries.popular_types(visible, today, zone))
         return self.render("admin/home.html", format_local=format_local, format_money=format_money,
                            coach_names=coach_names(), status_badge=lambda s: badge(s, STATUS_BADGES), **context)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import load_only
 from ..bookings.models import ACTIVE_STATUSES, Booking
 from ..catalog.models import ConsultationType
 from ..extensions import db
-from .rollup import REVENUE_PAYMENT_STATUSES
+from .revenue import booking_revenue, counts_as_revenue
 from .sql import local_date
 
 SCHEDULED = ACTIVE_STATUSES + ("completed", "no_show")
@@ -85,13 +85,12 @@ def expiring_holds(visible, now: datetime, limit: int = 10) -> list[Booking]:
 
 
 def month_revenue(visible, today: date, zone: ZoneInfo) -> list[tuple[str, object, int]]:
-    """(currency, revenue, bookings) for consultations of the viewer's current month (see queries.REVENUE_NOTE)."""
+    """(currency, revenue, bookings) for consultations of the viewer's current month (see revenue.py)."""
     first = today.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     low, high = _bounds(first, last, zone)
-    query = (select(Booking.currency, func.sum(Booking.amount), func.count())
-             .where(Booking.starts_at >= low, Booking.starts_at < high,
-                    Booking.payment_status.in_(REVENUE_PAYMENT_STATUSES))
+    query = (select(Booking.currency, func.sum(booking_revenue()), func.count())
+             .where(Booking.starts_at >= low, Booking.starts_at < high, counts_as_revenue())
              .group_by(Booking.currency).order_by(Booking.currency))
     return [tuple(row) for row in db.session.execute(_scoped(query, visible))]
 

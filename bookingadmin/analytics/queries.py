@@ -17,6 +17,7 @@ from ..catalog.models import CoachProfile, ConsultationType
 from ..extensions import db
 from .models import BookingDayRollup as D
 from .models import ALL, CoachDayRollup, DurationRollup, StartHourRollup
+from .revenue import revenue_note
 from .rollup import reporting_zone
 from .sql import bucket, median, seconds_between, weekday
 
@@ -144,7 +145,7 @@ def revenue_by_currency(scope: Scope) -> Chart:
     currencies = sorted({row[1] for row in rows})
     labels = buckets(scope)
     chart = Chart("revenue_by_currency", "Revenue over time by currency", "line",
-                  labels=[d.isoformat() for d in labels], note=REVENUE_NOTE)
+                  labels=[d.isoformat() for d in labels], note=revenue_note())
     for i, currency in enumerate(currencies):
         chart.datasets.append({"label": currency, "borderColor": PALETTE[i % len(PALETTE)], "fill": False,
                                "data": [_money(values.get((d, currency))) for d in labels]})
@@ -166,7 +167,7 @@ def revenue_by_type(scope: Scope) -> Chart:
     series = sorted({(row[1], row[2]) for row in rows}, key=lambda k: (titles.get(k[0], ""), k[1]))
     labels = buckets(scope)
     chart = Chart("revenue_by_type", "Revenue over time by consultation type", "bar",
-                  labels=[d.isoformat() for d in labels], note=REVENUE_NOTE, options={"stacked": False})
+                  labels=[d.isoformat() for d in labels], note=revenue_note(), options={"stacked": False})
     for i, (type_id, currency) in enumerate(series):
         chart.datasets.append({"label": f"{titles.get(type_id, type_id)} ({currency})",
                                "backgroundColor": PALETTE[i % len(PALETTE)],
@@ -250,7 +251,7 @@ def average_booking_value(scope: Scope) -> Chart:
     rows = db.session.execute(
         select(D.currency, func.sum(D.revenue), func.sum(D.revenue_bookings)).where(*_where(D, scope))
         .group_by(D.currency).order_by(D.currency)).all()
-    chart = Chart("average_value", "Average booking value", "table", note=REVENUE_NOTE)
+    chart = Chart("average_value", "Average booking value", "table", note=revenue_note())
     chart.csv_header = ["currency", "revenue", "paid_bookings", "average_value"]
     for currency, revenue, count in rows:
         average = _money(Decimal(revenue) / count) if count else None
@@ -343,11 +344,6 @@ def median_time_to_confirm(scope: Scope) -> Chart:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-REVENUE_NOTE = ("Revenue: each booking's frozen price, for bookings whose payment status is paid or "
-                "partially refunded, on the day of the consultation (refund amounts are not subtracted "
-                "until the payments module provides them).")
 
 
 def _money(value) -> Decimal:

@@ -18,12 +18,10 @@ from ..catalog.models import CoachProfile
 from ..core.clock import utcnow
 from ..extensions import db
 from .availability import minutes, working_windows
+from .revenue import booking_revenue, counts_as_revenue
 from .models import ALL, BookingDayRollup, CoachDayRollup, DurationRollup, RollupRefresh, StartHourRollup
 from .sql import local_date, local_hour
 
-# Payment states in which a booking's frozen amount counts as revenue, until payments exist
-# (then revenue is payments minus refunds; see queries.py).
-REVENUE_PAYMENT_STATUSES = ("paid", "partially_refunded")
 PAID_PAYMENT_STATUSES = ("paid", "partially_refunded", "refunded", "not_required")
 BOOKED_STATUSES = ACTIVE_STATUSES + ("completed", "no_show")
 # Bookings updated this long before the last watermark are read again: a transaction that
@@ -142,15 +140,14 @@ def _count_if(condition):
 def _booking_day_select(zone: str):
     """Per reporting day, coach, type and currency."""
     day = local_date(Booking.starts_at, zone)
-    revenue_row = Booking.payment_status.in_(REVENUE_PAYMENT_STATUSES)
     paid_row = or_(Booking.paid_at.is_not(None), Booking.payment_status.in_(PAID_PAYMENT_STATUSES))
     columns = {
         "day": day, "coach_id": Booking.coach_id, "consultation_type_id": Booking.consultation_type_id,
         "currency": Booking.currency, "bookings": func.count(),
         **{status: _count_if(Booking.status == status) for status in STATUSES},
         "paid": _count_if(paid_row),
-        "revenue": func.coalesce(func.sum(case((revenue_row, Booking.amount), else_=0)), 0),
-        "revenue_bookings": _count_if(revenue_row),
+        "revenue": func.coalesce(func.sum(booking_revenue()), 0),
+        "revenue_bookings": _count_if(counts_as_revenue()),
         "booked_minutes": func.sum(case((Booking.status.in_(BOOKED_STATUSES), Booking.duration_minutes), else_=0)),
         "rating_count": func.count(Booking.feedback_rating),
         "rating_sum": func.coalesce(func.sum(Booking.feedback_rating), 0),

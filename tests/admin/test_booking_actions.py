@@ -217,4 +217,5 @@ def test_timeline_and_panels(office, make_booking, login, client):
     login(office.admin)
     page = details(client, booking)
     assert re.findall(r'<tr data-action="([a-z_]+)">', page) == [e.action for e in events(booking)]
-    assert 'id="payments-panel"' in page and 'id="notifications-panel"' in page
+    assert 'id="payments-panel"' in page
+    assert 'id="notifications-panel"' in page or 'id="notifications"' in page  # placeholder, or the module's log

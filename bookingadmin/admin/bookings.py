@@ -98,7 +98,8 @@ def search_condition(term: str):
         return Booking.customer_email.like(f"{escaped.lower()}%", escape="\\")
     digits = re.sub(r"[\s\-()]", "", term)
     if re.fullmatch(r"\+?\d{3,}", digits):
-        return or_(Booking.customer_phone.like(f"%{digits.lstrip('+')}%"), Booking.number.like(f"%{digits}%"))
+        national = digits.lstrip("+").lstrip("0")  # 0555 123 456 finds +966555123456
+        return or_(Booking.customer_phone.like(f"%{national}%"), Booking.number.like(f"%{digits}%"))
     return or_(Booking.customer_name.ilike(f"%{escaped}%", escape="\\"),
                Booking.customer_email.like(f"{escaped.lower()}%", escape="\\"),
                Booking.number.ilike(f"%{escaped}%", escape="\\"))

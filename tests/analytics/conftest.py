@@ -3,18 +3,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-
-from tests.analytics.week import MONDAY, riyadh
 
 from bookingadmin.bookings.models import Booking
 from bookingadmin.catalog.models import CoachProfile, ConsultationType
 from bookingadmin.extensions import db
-
+from tests.analytics.week import MONDAY, riyadh
 
 
 @dataclass

@@ -12,7 +12,6 @@ from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
 from ..extensions import db
-from .base import BackOfficeHome
 
 
 def add_admin_views(app: Flask, factory: Callable[[Admin], None]) -> None:
@@ -21,12 +20,24 @@ def add_admin_views(app: Flask, factory: Callable[[Admin], None]) -> None:
 
 def init_admin(app: Flask) -> Admin:
     """A fresh Admin per app (views bind to one app), mounted at /admin."""
+    from .analytics import AnalyticsView
+    from .audit import AuditLogView
+    from .bookings import BookingView
+    from .calendar import CalendarView
     from .catalog import CoachProfileView, ConsultationTypeView
+    from .customers import CustomerView
+    from .dashboard import BackOfficeHome
     from .users import UserView
 
     admin = Admin(app, name=app.config["BUSINESS_NAME"], url="/admin",
                   theme=Bootstrap4Theme(base_template="admin/master.html", swatch="flatly", fluid=True),
                   index_view=BackOfficeHome(name="Dashboard", url="/admin"))
+    admin.add_view(BookingView(db, name="Bookings", endpoint="bookings"))
+    admin.add_view(CalendarView(name="Calendar", endpoint="calendar"))
+    _add_availability(admin)
+    admin.add_view(CustomerView(db, name="Customers", endpoint="customers"))
+    admin.add_view(AuditLogView(db, name="Audit log", endpoint="audit"))
+    admin.add_view(AnalyticsView(name="Analytics", endpoint="analytics"))
     for factory in app.extensions.get("bookingadmin_admin_views", []):
         factory(admin)
     admin.add_view(ConsultationTypeView(db, name="Consultation types", category="Catalog",
@@ -35,3 +46,11 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(UserView(db, name="Users", endpoint="users"))
     app.extensions["bookingadmin_admin"] = admin
     return admin
+
+
+def _add_availability(admin: Admin) -> None:
+    try:
+        from .availability import AvailabilityView
+    except ImportError:  # needs bookingadmin.availability.services
+        return
+    admin.add_view(AvailabilityView(name="Availability", endpoint="availability"))

@@ -7,7 +7,7 @@ from ..core.clock import utcnow
 from . import ics
 from .services import coach_for_token, feed_bookings
 
-bp = Blueprint("calendar", __name__)
+bp = Blueprint("calendar_feed", __name__)
 
 
 def _ics_response(data: bytes, filename: str) -> Response:

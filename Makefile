@@ -35,14 +35,18 @@ run: venv system db
 	@echo
 	@echo "==> bookingadmin is starting on http://$(HOST):$(PORT)  (back office: http://$(HOST):$(PORT)/admin)"
 	@echo "    Ctrl-C stops it. Demo logins are listed above."
-	@if [ -n "$$STRIPE_SECRET_KEY" ]; then \
+	@mkdir -p instance; \
+	$(BIN)/flask worker > instance/worker.log 2>&1 & W_PID=$$!; \
+	echo "==> background worker started (expired holds, reminders, outbox sweep; log: instance/worker.log)"; \
+	if [ -n "$$STRIPE_SECRET_KEY" ]; then \
+	  trap 'kill $$W_PID 2>/dev/null' EXIT INT TERM; \
 	  echo "==> card payments go to Stripe (STRIPE_SECRET_KEY is set)"; \
-	  exec $(BIN)/flask run --host $(HOST) --port $(PORT); \
+	  $(BIN)/flask run --host $(HOST) --port $(PORT); exit $$?; \
 	fi; \
 	mkdir -p instance/localstripe; \
 	.venv-localstripe/bin/python bookingadmin/devtools/localstripe_server.py --port $(LOCALSTRIPE_PORT) \
 	  --state-dir instance/localstripe --load --quiet > instance/localstripe/server.log 2>&1 & LS_PID=$$!; \
-	trap 'kill $$LS_PID 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$LS_PID $$W_PID 2>/dev/null' EXIT INT TERM; \
 	for i in $$(seq 50); do curl -sf -o /dev/null $(LOCALSTRIPE_URL)/js.stripe.com/v3/ && break; sleep 0.2; done; \
 	export STRIPE_SECRET_KEY=sk_test_localstripe STRIPE_PUBLISHABLE_KEY=pk_test_localstripe \
 	  STRIPE_API_BASE=$(LOCALSTRIPE_URL) STRIPE_JS_URL=$(LOCALSTRIPE_URL)/js.stripe.com/v3/ \

@@ -13,6 +13,10 @@ def init_app(app: Flask) -> None:
     zone = os.environ.get("ANALYTICS_TIMEZONE") or app.config.get("DEFAULT_TIMEZONE", "UTC")
     app.config.setdefault("ANALYTICS_TIMEZONE", check_timezone(zone))
     app.cli.add_command(refresh_analytics_command)
+    from ..core.periodic import register_periodic
+    from .rollup import refresh_analytics
+
+    register_periodic(app, "refresh-analytics", lambda now: refresh_analytics(now=now), every_seconds=600)
 
 
 @click.command("refresh-analytics")

@@ -48,13 +48,14 @@ def send_reminders_command():
 @with_appcontext
 def worker_command(burst: bool, no_fork: bool):
     """The background worker: RQ with its scheduler on RQ_QUEUES when REDIS_URL is set, plus the
-    outbox sweep every OUTBOX_SWEEP_SECONDS. Without REDIS_URL it only runs the sweep (jobs run inline)."""
+    periodic upkeep (outbox sweep, expired holds, reminders, payment retries, analytics) checked every
+    OUTBOX_SWEEP_SECONDS. Without REDIS_URL it only runs the upkeep (jobs run inline)."""
     app = current_app._get_current_object()
     interval = app.config["OUTBOX_SWEEP_SECONDS"]
     if not app.config.get("REDIS_URL"):
         click.echo(f"No REDIS_URL: jobs run inline; sweeping the outbox every {interval}s (Ctrl-C stops).")
         while True:
-            _sweep_once(app)
+            _sweep_once(app, force=burst)
             if burst:
                 return
             time.sleep(interval)
@@ -63,7 +64,7 @@ def worker_command(burst: bool, no_fork: bool):
     from ..core.jobs import queue_names, redis_connection, rq_queue
 
     queues = [rq_queue(name, app) for name in app.config["RQ_QUEUES"]]
-    _sweep_once(app)  # what piled up while no worker ran goes first
+    _sweep_once(app, force=True)  # what piled up while no worker ran goes first
     if not burst:
         threading.Thread(target=_sweep_forever, args=(app, interval), name="outbox-sweep", daemon=True).start()
     worker_class = SimpleWorker if no_fork else Worker
@@ -71,20 +72,25 @@ def worker_command(burst: bool, no_fork: bool):
     worker_class(queues, connection=redis_connection(app)).work(with_scheduler=True, burst=burst,
                                                                  logging_level="INFO")
     if burst:
-        _sweep_once(app)
+        _sweep_once(app, force=True)
 
 
-def _sweep_once(app) -> None:
+_last_runs: dict = {}
+
+
+def _sweep_once(app, *, force: bool = False) -> None:
+    """The outbox sweep and every other domain's periodic upkeep that is due (all with `force`),
+    then a heartbeat."""
+    from ..core.periodic import run_due_tasks
     from .health import beat
-    from .outbox import sweep
 
     with app.app_context():
+        run_due_tasks(app, utcnow(), {} if force else _last_runs)
         try:
-            sweep(utcnow())
             beat(f"worker:{socket.gethostname()}:{os.getpid()}", utcnow())
             db.session.commit()
         except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
-            log.exception("outbox sweep failed")
+            log.exception("worker heartbeat failed")
             db.session.rollback()
 
 

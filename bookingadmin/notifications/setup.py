@@ -18,3 +18,13 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     register_template_helpers(app)
     add_admin_views(app, register_admin_views)
+    _register_upkeep(app)
+
+
+def _register_upkeep(app: Flask) -> None:
+    from ..core.periodic import register_periodic
+    from .outbox import sweep
+    from .reminders import send_due_reminders
+
+    register_periodic(app, "outbox-sweep", sweep, every_seconds=app.config["OUTBOX_SWEEP_SECONDS"])
+    register_periodic(app, "send-reminders", send_due_reminders, every_seconds=300)

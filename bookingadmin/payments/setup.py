@@ -22,6 +22,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(localstripe_webhook_command)
     register_admin_views(app)
     _connect_receivers()
+    from ..core.periodic import register_periodic
+    from .actions import retry_pending
+
+    register_periodic(app, "payments-retry", lambda now: retry_pending(), every_seconds=300)
 
 
 def _connect_receivers() -> None:

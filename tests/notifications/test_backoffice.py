@@ -84,3 +84,12 @@ def test_staff_opt_in_to_booking_emails(app, client, auth, make_user, make_booki
     booking = make_booking("pending_payment")
     told = {m["To"].addresses[0].addr_spec for m in by_kind(read_outbox(app), "staff_new_booking")}
     assert told == {admin.email, booking.coach.user.email}
+
+
+def test_dashboard_shows_worker_health_to_support_and_admins_only(app, make_user, auth):
+    for role, shown in (("admin", True), ("support", True), ("coach", False)):
+        user = make_user(role=role)
+        auth.login(user.email)
+        page = auth.client.get("/admin/").get_data(as_text=True)
+        assert ('id="worker-health"' in page) is shown, role
+        auth.logout()

@@ -9,9 +9,8 @@ from ..auth.models import User
 from ..catalog.models import CATEGORIES, MEETING_MODES, SLOT_STEPS, CoachProfile, ConsultationType, DurationOption
 from ..catalog.services import check_duration_options, unique_coach_slug
 from ..core.errors import DomainError
-from ..core.forms import CommaSeparatedListField
+from ..core.forms import CommaSeparatedListField, iana_time_zone
 from ..core.money import CURRENCIES
-from ..core.validation import is_timezone
 from ..extensions import db
 from .base import SecuredModelView
 
@@ -106,17 +105,10 @@ class CoachProfileView(SecuredModelView):
         "slug": {"validators": [Optional(), Length(max=140)],
                  "description": "Left empty, it is made from the English name"},
         "years_experience": {"validators": [Optional(), NumberRange(min=0)]},
-        "timezone": {"validators": [DataRequired()], "default": "Asia/Riyadh"},
+        "timezone": {"validators": [DataRequired(), iana_time_zone], "default": "Asia/Riyadh"},
         "specialties": {"description": "Comma-separated"},
         "languages": {"description": "Comma-separated, e.g. Arabic, English"},
     }
-
-    def validate_form(self, form) -> bool:
-        ok = super().validate_form(form)
-        if hasattr(form, "timezone") and not is_timezone(form.timezone.data):
-            form.timezone.errors = list(form.timezone.errors) + ["Choose a time zone such as Africa/Cairo"]
-            ok = False
-        return ok
 
     def on_model_change(self, form, model: CoachProfile, is_created: bool) -> None:
         with db.session.no_autoflush:  # the new profile has no slug yet

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from ..auth.models import FITNESS_LEVELS, GENDERS, User, find_user_by_email
 from ..auth.permissions import ROLES
 from ..auth.services import MIN_PASSWORD_LENGTH
-from ..core.validation import is_timezone, normalize_phone
+from ..core.forms import e164_phone, iana_time_zone
 from .base import SecuredModelView
 
 
@@ -16,19 +16,6 @@ def _unique_email(form, field):
     editing_id = getattr(form, "_obj_id", None)
     if existing is not None and existing.id != editing_id:
         raise ValidationError("Another account already uses this email")
-
-
-def _e164_phone(form, field):
-    if field.data:
-        try:
-            field.data = normalize_phone(field.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
-
-def _time_zone(form, field):
-    if not is_timezone(field.data):
-        raise ValidationError("Choose a time zone such as Asia/Riyadh or Africa/Cairo")
 
 
 class UserView(SecuredModelView):
@@ -49,8 +36,8 @@ class UserView(SecuredModelView):
     form_args = {
         "email": {"validators": [DataRequired(), Email(), Length(max=254), _unique_email]},
         "name": {"validators": [DataRequired(), Length(max=120)]},
-        "phone": {"validators": [Optional(), _e164_phone]},
-        "timezone": {"validators": [DataRequired(), _time_zone], "default": "Asia/Riyadh"},
+        "phone": {"validators": [Optional(), e164_phone]},
+        "timezone": {"validators": [DataRequired(), iana_time_zone], "default": "Asia/Riyadh"},
         "role": {"choices": [(r, r.title()) for r in ROLES]},
         "language": {"choices": [("en", "English"), ("ar", "العربية")]},
         "gender": {"choices": [("", "—")] + [(g, g.title()) for g in GENDERS],

@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, DecimalField, EmailField, HiddenFie
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..auth.models import FITNESS_LEVELS, GENDERS
-from ..core.validation import is_timezone, normalize_phone
+from ..core.forms import e164_phone, iana_time_zone
 
 GENDER_LABELS = {"male": _l("Male"), "female": _l("Female")}
 FITNESS_LABELS = {"beginner": _l("Beginner"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
@@ -22,11 +22,7 @@ class ChooseTimeForm(FlaskForm):
     meeting_type = StringField(validators=[DataRequired()])
     starts_at = StringField(validators=[DataRequired()])  # ISO 8601, UTC
     slot_id = IntegerField(validators=[Optional()])
-    tz = StringField(validators=[DataRequired()])
-
-    def validate_tz(self, field):
-        if not is_timezone(field.data):
-            raise ValidationError(_l("Choose a time zone such as Asia/Riyadh or Africa/Cairo"))
+    tz = StringField(validators=[DataRequired(), iana_time_zone])
 
 
 class DetailsForm(FlaskForm):
@@ -34,7 +30,7 @@ class DetailsForm(FlaskForm):
 
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
-    phone = StringField(_l("Phone (with country code)"), validators=[DataRequired()])
+    phone = StringField(_l("Phone (with country code)"), validators=[DataRequired(), e164_phone])
     save_to_profile = BooleanField(_l("Save these details to my profile"))
     age = IntegerField(_l("Age"), validators=[Optional(), NumberRange(min=5, max=120)])
     gender = SelectField(_l("Gender"), choices=[("", "—")] + [(g, GENDER_LABELS[g]) for g in GENDERS],
@@ -51,12 +47,6 @@ class DetailsForm(FlaskForm):
     alternative_date = DateField(_l("Alternative date"), validators=[Optional()])
     alternative_time = TimeField(_l("Alternative time"), validators=[Optional()])
     nonce = HiddenField()
-
-    def validate_phone(self, field):
-        try:
-            field.data = normalize_phone(field.data)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
 
     def validate_alternative_time(self, field):
         if bool(field.data) != bool(self.alternative_date.data):

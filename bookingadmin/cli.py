@@ -40,12 +40,21 @@ def create_user_command(email, name, role, password, phone, timezone_name, langu
 
 
 @click.command("seed-demo")
-def seed_demo_command():
-    """Load the demo catalog, staff, coaches and customers. Safe to run again: nothing is duplicated."""
+@click.option("--no-bookings", is_flag=True, help="Only the catalog and the accounts.")
+def seed_demo_command(no_bookings: bool):
+    """Load the demo catalog, staff, coaches, customers and their bookings. Safe to run again:
+    nothing is duplicated."""
+    from .core.clock import utcnow
     from .demo import DEMO_LOGINS, seed_demo
+    from .demo_bookings import seed_demo_bookings
 
     counts = seed_demo()
     db.session.commit()
+    if not no_bookings:
+        click.echo("Booking demo consultations (past and upcoming)...")
+        counts["bookings"] = seed_demo_bookings(utcnow(), progress=lambda line: click.echo(line, nl=False) or
+                                                click.echo("\r", nl=False))
+        click.echo("")
     click.echo("Demo data: " + ", ".join(f"{n} {what} added" for what, n in counts.items()))
     click.echo("Demo logins (password for all: {}):".format(DEMO_LOGINS[0][2]))
     for role, email, _ in DEMO_LOGINS:

@@ -2,14 +2,16 @@
 import sqlalchemy as sa
 
 from bookingadmin.auth.models import User
+from bookingadmin.bookings.models import Booking
 from bookingadmin.extensions import db
+from bookingadmin.payments.models import Payment
 from bookingadmin.availability.models import WeeklyHours
 from bookingadmin.catalog.models import CoachProfile, ConsultationType, DurationOption
 
 
 def _row_counts():
     return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in (User, CoachProfile, ConsultationType, DurationOption, WeeklyHours)}
+            for model in (User, CoachProfile, ConsultationType, DurationOption, WeeklyHours, Booking, Payment)}
 
 
 def test_seed_demo_twice_leaves_the_same_rows(app):
@@ -22,8 +24,12 @@ def test_seed_demo_twice_leaves_the_same_rows(app):
         "sports", "life_coaching", "group", "vip", "nutrition"}
     assert {c.timezone for c in db.session.scalars(sa.select(CoachProfile))} == {"Asia/Riyadh", "Africa/Cairo"}
     assert "admin@example.com" in first.output
+    statuses = set(db.session.scalars(sa.select(Booking.status)))
+    assert {"completed", "confirmed"} <= statuses  # history and upcoming sessions for the dashboards
+    paid = db.session.scalars(sa.select(Booking).where(Booking.payment_status == "paid")).all()
+    assert paid and all(sum(p.amount for p in b.payments) == b.amount for b in paid)  # real payment rows
     second = runner.invoke(args=["seed-demo"])
-    assert second.exit_code == 0 and "0 users added" in second.output
+    assert second.exit_code == 0 and "0 users added" in second.output and "0 bookings added" in second.output
     assert _row_counts() == counts
 
 

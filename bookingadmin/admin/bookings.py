@@ -189,15 +189,15 @@ class BookingView(RefreshFilterOptions, KeysetListMixin, SecuredModelView):
     def allowed(self, booking: Booking, now: datetime | None = None) -> set[str]:
         """The lifecycle's answer to "which buttons for this booking and this user".
 
-        Plus "change_coach": change_coach() accepts an open booking from whoever manages it.
+        Plus "change_coach", asked of the booking service's own guard.
         """
         if not self.can_manage():
             return set()
-        from ..bookings.access import manages
         from ..bookings.lifecycle import allowed_actions
+        from ..bookings.services import can_change_coach
 
         allowed = set(allowed_actions(booking, current_user, now or utcnow())) - {"feedback"}
-        if booking.is_active and manages(current_user, booking):
+        if can_change_coach(booking, current_user):
             allowed.add("change_coach")
         return allowed
 

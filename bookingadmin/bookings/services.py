@@ -46,6 +46,11 @@ def _require_manager(booking: Booking, actor: User | None) -> None:
         raise PermissionDenied("You are not allowed to change this booking")
 
 
+def can_change_coach(booking: Booking, actor: User | None) -> bool:
+    """The guard change_coach() applies: an open booking, moved by someone who manages it."""
+    return booking.status in ACTIVE_STATUSES and (actor is None or manages(actor, booking))
+
+
 def change_coach(booking: Booking, *, coach_id: int, actor: User | None, now: datetime,
                  reason: str | None = None) -> Booking:
     """Give an open booking to another coach who offers its type and is free at its time."""

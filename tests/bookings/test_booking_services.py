@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bookingadmin.bookings.services import change_coach, set_meeting_details, update_staff_notes
+from bookingadmin.bookings.services import can_change_coach, change_coach, set_meeting_details, update_staff_notes
 from bookingadmin.core.errors import Conflict, DomainError, PermissionDenied
 from bookingadmin.extensions import db
 
@@ -88,3 +88,13 @@ def test_staff_notes_and_follow_up(make_booking, admin, make_person):
     with pytest.raises(DomainError) as refused:
         update_staff_notes(booking, actor=admin, now=now, follow_up_required="yes")
     assert "follow_up_required" in refused.value.fields
+
+
+def test_who_may_change_the_coach(make_booking, make_coach, factories, support):
+    cat = factories.default_catalog
+    open_booking, done = make_booking("confirmed"), make_booking("cancelled")
+    other_coach = make_coach(types=[cat.paid])
+    assert can_change_coach(open_booking, support) and can_change_coach(open_booking, cat.coach_user)
+    assert not can_change_coach(open_booking, other_coach.user)  # not their booking
+    assert not can_change_coach(open_booking, cat.customer)
+    assert not can_change_coach(done, support)  # only open bookings move

@@ -359,10 +359,7 @@ def _hold_seconds(booking, now) -> int:
 
 
 def _last_failure(booking) -> str | None:
-    from ..payments.models import Payment
-
-    payment = db.session.scalar(db.select(Payment).where(Payment.booking_id == booking.id, Payment.method == "stripe")
-                                .order_by(Payment.id.desc()).limit(1))
+    payment = payments.latest_card_attempt(booking)
     return payment.failure_message if payment is not None else None
 
 
@@ -423,11 +420,7 @@ def done(number: str):
         except (DomainError, GatewayError):
             db.session.rollback()
         db.session.refresh(booking)
-    from ..payments.models import Refund
-
-    late = db.session.scalar(db.select(Refund).where(Refund.booking_id == booking.id,
-                                                     Refund.source.in_(("late_payment", "duplicate_payment"))))
-    return render_template("customer/done.html", booking=booking, late_refund=late)
+    return render_template("customer/done.html", booking=booking, late_refund=payments.automatic_refund(booking))
 
 
 @bp.route("/bookings/<number>.ics")

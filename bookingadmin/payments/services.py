@@ -306,12 +306,25 @@ def _give_back(booking: Booking, payment: Payment, *, now: datetime, source: str
                     now=now, key=f"{source}-{payment.id}")
 
 
+def latest_card_attempt(booking: Booking, *, reached_stripe: bool = False) -> Payment | None:
+    """The booking's newest card attempt (with `reached_stripe`: the newest that has a PaymentIntent;
+    a card declined before that has none)."""
+    query = db.select(Payment).where(Payment.booking_id == booking.id, Payment.method == "stripe")
+    if reached_stripe:
+        query = query.where(Payment.stripe_payment_intent_id.is_not(None))
+    return db.session.scalar(query.order_by(Payment.id.desc()).limit(1))
+
+
+def automatic_refund(booking: Booking) -> Refund | None:
+    """The refund we made on our own because the money came too late or twice (the customer is told)."""
+    return db.session.scalar(db.select(Refund).where(
+        Refund.booking_id == booking.id, Refund.source.in_(("late_payment", "duplicate_payment"))).limit(1))
+
+
 def refresh_from_stripe(booking: Booking, *, now: datetime) -> Payment | None:
     """Re-read the booking's latest card attempt from Stripe (the success page never trusts the
     webhook alone). Returns that Payment, or None when there is none."""
-    payment = db.session.scalar(db.select(Payment).where(
-        Payment.booking_id == booking.id, Payment.method == "stripe",
-        Payment.stripe_payment_intent_id.is_not(None)).order_by(Payment.id.desc()).limit(1))
+    payment = latest_card_attempt(booking, reached_stripe=True)
     if payment is None:
         return None
     if payment.status in OPEN_PAYMENT_STATUSES or payment.status == "canceled":

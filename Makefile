@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test venv system db worker sweep clean-venv translations
+.PHONY: run test venv system-run system-test db check-ports worker sweep clean-venv translations
 
 # Without STRIPE_SECRET_KEY, `make run` starts localstripe (a fake Stripe) on this port and points the
 # app at it, so the demo's card payments work end to end as clearly labelled test payments.
@@ -21,9 +21,23 @@ $(VENV)/.installed: requirements.txt
 
 venv: $(VENV)/.installed
 
-# System packages and side tools (Chromium, fonts, poppler, localstripe's own virtualenv).
-system:
-	@if [ -x .ci/setup-system ]; then .ci/setup-system; fi
+# System packages in two sets: what the app needs (WeasyPrint's libraries, Arabic fonts; without root
+# it names what is missing and carries on with receipts disabled), and what the tests need on top
+# (Chromium and its driver, poppler-utils, redis-server, localstripe's own virtualenv).
+system-run:
+	@.ci/setup-system run
+
+system-test:
+	@.ci/setup-system test
+
+# One line naming the variable to set, instead of a traceback, when a port is taken.
+check-ports: venv
+	@$(BIN)/python -c "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('$(HOST)', $(PORT)))" 2>/dev/null \
+	  || { echo "==> port $(PORT) on $(HOST) is taken: start on another one with 'make run PORT=5050' (or set HOST)"; exit 1; }
+	@if [ -z "$$STRIPE_SECRET_KEY" ] && [ -x .venv-localstripe/bin/python ]; then \
+	  $(BIN)/python -c "import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $(LOCALSTRIPE_PORT)))" 2>/dev/null \
+	  || { echo "==> port $(LOCALSTRIPE_PORT) (localstripe, the demo's fake Stripe) is taken: set LOCALSTRIPE_PORT, e.g. 'make run LOCALSTRIPE_PORT=8421'"; exit 1; }; \
+	fi
 
 db: venv
 	@echo "==> applying migrations"
@@ -31,16 +45,17 @@ db: venv
 	@echo "==> loading demo data"
 	@$(BIN)/flask seed-demo
 
-run: venv system db
+run: venv system-run check-ports db
 	@echo
 	@echo "==> bookingadmin is starting on http://$(HOST):$(PORT)  (back office: http://$(HOST):$(PORT)/admin)"
 	@echo "    Ctrl-C stops it. Demo logins are listed above."
 	@mkdir -p instance; \
 	$(BIN)/flask worker > instance/worker.log 2>&1 & W_PID=$$!; \
 	echo "==> background worker started (expired holds, reminders, outbox sweep; log: instance/worker.log)"; \
-	if [ -n "$$STRIPE_SECRET_KEY" ]; then \
+	if [ -n "$$STRIPE_SECRET_KEY" ] || [ ! -x .venv-localstripe/bin/python ]; then \
 	  trap 'kill $$W_PID 2>/dev/null' EXIT INT TERM; \
-	  echo "==> card payments go to Stripe (STRIPE_SECRET_KEY is set)"; \
+	  if [ -n "$$STRIPE_SECRET_KEY" ]; then echo "==> card payments go to Stripe (STRIPE_SECRET_KEY is set)"; \
+	  else echo "==> no localstripe: the demo takes manual payments only (cash / bank transfer)"; fi; \
 	  $(BIN)/flask run --host $(HOST) --port $(PORT); exit $$?; \
 	fi; \
 	mkdir -p instance/localstripe; \
@@ -55,7 +70,7 @@ run: venv system db
 	echo "==> test payments through localstripe on $(LOCALSTRIPE_URL) (card 4242 4242 4242 4242; declined: 4000 0000 0000 0341)"; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: venv system
+test: venv system-test
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: venv

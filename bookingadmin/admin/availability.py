@@ -17,6 +17,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMu
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from ..availability import services
+from ..availability.editing import clock
 from ..availability.engine import WeeklyInterval
 from ..availability.models import DateOverride, WeeklyHours
 from ..catalog.models import CoachProfile
@@ -32,13 +33,18 @@ LOOK_AHEAD_DAYS = 60
 
 
 def parse_intervals(text: str) -> list[tuple[time, time]]:
-    """"09:00-13:00, 14:00-18:00" → [(09:00, 13:00), (14:00, 18:00)] (the services check the order)."""
+    """"09:00-13:00, 14:00-24:00" → [(09:00, 13:00), (14:00, 00:00)] (the services check the order).
+
+    An end of 24:00 is midnight at the end of the day, stored as 00:00 (the engine's rule).
+    """
     intervals = []
     for part in filter(None, (p.strip() for p in (text or "").split(","))):
         match = _INTERVAL.match(part)
         if not match:
             raise ValueError(f"“{part}” is not a time range such as 09:00-13:00")
         h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if (h2, m2) == (24, 0):
+            h2 = 0
         if h1 > 23 or m1 > 59 or h2 > 23 or m2 > 59:
             raise ValueError(f"“{part}” is not a time of day")
         intervals.append((time(h1, m1), time(h2, m2)))
@@ -46,7 +52,7 @@ def parse_intervals(text: str) -> list[tuple[time, time]]:
 
 
 def _format_intervals(pairs) -> str:
-    return ", ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in pairs)
+    return ", ".join(f"{clock(start)}-{clock(end, end=True)}" for start, end in pairs)
 
 
 class IntervalsField(StringField):

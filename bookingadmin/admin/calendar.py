@@ -1,7 +1,7 @@
 """A week calendar: one coach's bookings and free hours, or every coach side by side (admins, support).
 
-Times are on the viewer's clock. Free hours are the coach's working windows (weekly hours, date
-overrides, slots: analytics.availability.working_windows) minus the bookings holding their time.
+Times are on the viewer's clock. Free hours are availability's answer (availability.services.free_time:
+the engine's working windows minus the time bookings and holds keep, buffers included).
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from flask_admin import expose
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..analytics.availability import subtract, working_windows
 from ..auth.permissions import has_permission
 from ..bookings.models import ACTIVE_STATUSES, Booking
 from ..catalog.models import CoachProfile
@@ -82,7 +81,7 @@ class CalendarView(SecuredView):
 
     @expose("/")
     def index(self):
-        from ..availability.services import coach_schedules
+        from ..availability.services import free_time
 
         zone, now = viewer_zone(), utcnow()
         try:
@@ -94,15 +93,12 @@ class CalendarView(SecuredView):
         coaches, selected, can_choose = self._coaches()
         bookings = self._bookings([c.id for c in coaches], low, high)
         first, last = days[0] - timedelta(days=1), days[-1] + timedelta(days=1)  # coach-local dates around
-        schedules = coach_schedules([c.id for c in coaches], first, last, now=now)
+        free = free_time([c.id for c in coaches], first, last, now=now)
         weeks = []
         for coach in coaches:
             week = CoachWeek(coach, {d: [] for d in days})
             mine = [b for b in bookings if b.coach_id == coach.id]
-            windows = working_windows(schedules[coach.id], first, last)
-            busy = [(b.busy_from, b.busy_until) for b in mine if b.status in ACTIVE_STATUSES]
-            free = subtract(sorted(w for intervals in windows.values() for w in intervals), sorted(busy))
-            for start, end in free:
+            for start, end in free.get(coach.id, []):
                 _place(week, Block(start, end, "free"), zone, days)
             for b in mine:
                 _place(week, Block(b.starts_at, b.ends_at, "booking", b), zone, days)

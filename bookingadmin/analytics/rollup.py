@@ -17,7 +17,6 @@ from ..bookings.models import ACTIVE_STATUSES, STATUSES, Booking, BookingEvent
 from ..catalog.models import CoachProfile
 from ..core.clock import utcnow
 from ..extensions import db
-from .availability import minutes, working_windows
 from .revenue import booking_revenue, counts_as_revenue
 from .models import ALL, BookingDayRollup, CoachDayRollup, DurationRollup, RollupRefresh, StartHourRollup
 from .sql import local_date, local_hour
@@ -200,14 +199,15 @@ def _refresh_coach_days(now: datetime, since: datetime | None) -> int:
 
 
 def _write_coach_days(coach_ids: list[int], first: date, last: date, now: datetime) -> int:
-    from ..availability.services import coach_schedules
+    from ..availability.engine import minutes
+    from ..availability.services import working_time
 
     db.session.execute(delete(CoachDayRollup).where(CoachDayRollup.coach_id.in_(coach_ids),
                                                     CoachDayRollup.day.between(first, last)))
     rows = []
-    for coach_id, schedule in coach_schedules(coach_ids, first, last, now=now).items():
+    for coach_id, days in working_time(coach_ids, first, last, now=now).items():
         rows += [{"day": day, "coach_id": coach_id, "available_minutes": minutes(intervals)}
-                 for day, intervals in working_windows(schedule, first, last).items()]
+                 for day, intervals in days.items()]
     if rows:
         db.session.execute(insert(CoachDayRollup), rows)
     return (last - first).days + 1

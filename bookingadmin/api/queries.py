@@ -68,6 +68,14 @@ def availability_rules(coach_id: int, from_day):
     return weekly, overrides
 
 
+def bookings_by_ids(ids: list[int]) -> list:
+    """The bookings with these ids, in the order given."""
+    from ..bookings.models import Booking
+
+    found = {b.id: b for b in db.session.scalars(db.select(Booking).where(Booking.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids if i in found]
+
+
 def booking_page(base, *, order: str, limit: int, after: tuple | None, filters: list):
     """One page of `base` (a select(Booking) already limited to what the viewer may see), keyset-paged
     on (starts_at, id): stable while rows are added, and as fast on page 100 as on page 1.

@@ -20,8 +20,11 @@ def day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def clock(value: time | None) -> str | None:
-    return value.strftime("%H:%M") if value is not None else None
+def clock(value: time | None, *, end: bool = False) -> str | None:
+    """HH:MM; an end at midnight (stored as 00:00) is 24:00."""
+    if value is None:
+        return None
+    return "24:00" if end and value == time(0) else value.strftime("%H:%M")
 
 
 def money(amount: Decimal | None, currency: str) -> dict | None:
@@ -103,12 +106,12 @@ def availability_rules(profile, weekly, overrides) -> dict:
         entry = days.setdefault(row.day.isoformat(), {"date": row.day.isoformat(), "blocked": row.blocked,
                                                       "hours": [], "reason": row.reason or ""})
         if not row.blocked:
-            entry["hours"].append({"start": clock(row.start_time), "end": clock(row.end_time)})
+            entry["hours"].append({"start": clock(row.start_time), "end": clock(row.end_time, end=True)})
     return {
         "coach_id": profile.id,
         "timezone": profile.timezone,
         "weekly_hours": [{"weekday": row.weekday, "weekday_name": WEEKDAYS[row.weekday],
-                          "start": clock(row.start_time), "end": clock(row.end_time),
+                          "start": clock(row.start_time), "end": clock(row.end_time, end=True),
                           "consultation_type_ids": row.consultation_type_ids} for row in weekly],
         "overrides": list(days.values()),
     }

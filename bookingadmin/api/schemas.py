@@ -176,17 +176,25 @@ class DayOrInstant(Field):
 
 
 class ClockTime(Field):
-    """A wall-clock time, HH:MM (24-hour)."""
+    """A wall-clock time, HH:MM (24-hour). An end (`end=True`) may be 24:00: midnight at the end of
+    the day, returned as time(0), which is how the availability engine reads an end of 00:00."""
 
     json_schema_base = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$"}
 
+    def __init__(self, *, end: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.end = end
+
     def parse(self, raw, *, from_query):
+        if self.end and isinstance(raw, str) and raw.strip() in ("24:00", "24:00:00"):
+            return time(0)
         try:
             if isinstance(raw, str) and _CLOCK.match(raw.strip()):
                 return time.fromisoformat(raw.strip())
         except ValueError:
             pass
-        raise ValueError("Give a time as HH:MM (24-hour), for example 09:30")
+        raise ValueError("Give a time as HH:MM (24-hour), for example 09:30"
+                         + (", or 24:00 for midnight at the end of the day" if self.end else ""))
 
 
 class TimeZone(Field):

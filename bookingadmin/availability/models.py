@@ -10,14 +10,18 @@ from ..core.clock import utcnow
 from ..core.types import UTCDateTime
 from ..extensions import db
 
+# An end of 00:00 is midnight at the end of the day (24:00), as in the engine. "< '00:00:01'"
+# matches it on PostgreSQL's time and on SQLite's text times alike.
+ENDS_AFTER_START = "(end_time > start_time OR end_time < '00:00:01')"
+
 
 class WeeklyHours(db.Model):
-    """One working interval on a weekday (several per day; the gaps are breaks)."""
+    """One working interval on a weekday (several per day; the gaps are breaks); it may end at 24:00 (00:00)."""
 
     __tablename__ = "weekly_hours"
     __table_args__ = (
         CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
-        CheckConstraint("end_time > start_time", name="interval_order"),
+        CheckConstraint(ENDS_AFTER_START, name="interval_order"),
         Index("ix_weekly_hours_coach", "coach_id", "weekday"),
     )
 
@@ -41,7 +45,8 @@ class DateOverride(db.Model):
     __tablename__ = "date_overrides"
     __table_args__ = (
         CheckConstraint("(blocked AND start_time IS NULL AND end_time IS NULL) OR "
-                        "(NOT blocked AND start_time IS NOT NULL AND end_time > start_time)", name="shape"),
+                        f"(NOT blocked AND start_time IS NOT NULL AND end_time IS NOT NULL AND {ENDS_AFTER_START})",
+                        name="shape"),
         Index("ix_date_overrides_coach_day", "coach_id", "day"),
     )
 

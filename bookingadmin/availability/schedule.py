@@ -10,16 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import DateTime, and_, func, or_, select, type_coerce
-from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import select
 
-from ..bookings.models import ACTIVE_STATUSES, Booking
 from ..catalog.models import CoachProfile, ConsultationType, DurationOption
 from ..core.clock import utcnow
 from ..core.errors import NotFound
 from ..extensions import db
-from . import engine
+from . import engine, sources
 from .models import DateOverride, Slot, WeeklyHours
 
 # Busy intervals are loaded this far beyond the requested dates: it covers any zone's offset
@@ -27,56 +24,13 @@ from .models import DateOverride, Slot, WeeklyHours
 LOAD_MARGIN = timedelta(days=2)
 
 
-class _Instant(TypeDecorator):
-    """Reading UTCDateTime columns in bulk: aware values as the driver gives them.
-
-    PostgreSQL's are aware already (in the session's zone: the same instant, which is all the
-    engine needs); SQLite's naive ones are UTC. Skipping UTCDateTime's conversion to UTC saves
-    a third of the time of loading a hundred coaches' bookings.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None or value.tzinfo is not None:
-            return value
-        return value.replace(tzinfo=timezone.utc)
-
-
-def _instant(column) -> ColumnElement[datetime]:
-    return type_coerce(column, _Instant())
-
-
-def holds_time(now: datetime) -> ColumnElement[bool]:
-    """SQL: the booking keeps the coach's time at `now`.
-
-    Active statuses do, except an unpaid hold whose time ran out (the hold sweep will cancel
-    it; until then it must not hide the time from other customers).
-    """
-    return and_(
-        Booking.status.in_(ACTIVE_STATUSES),
-        or_(Booking.status != "pending_payment", Booking.hold_expires_at.is_(None),
-            Booking.hold_expires_at > now),
-    )
-
-
 def slot_booked_counts(slot_ids: Iterable[int], *, now: datetime | None = None,
                        exclude_booking_id: int | None = None) -> dict[int, int]:
-    """Seats taken per slot id, counted from the bookings holding time (one query).
+    """Seats held per slot id, asked of the registered time sources.
 
     Slots nobody booked are in the answer with 0, so `counts[slot.id]` always works.
     """
-    ids = list(slot_ids)
-    counts = dict.fromkeys(ids, 0)
-    if not ids:
-        return counts
-    query = (select(Booking.slot_id, func.count()).where(Booking.slot_id.in_(ids), holds_time(now or utcnow()))
-             .group_by(Booking.slot_id))
-    if exclude_booking_id is not None:
-        query = query.where(Booking.id != exclude_booking_id)
-    counts.update(db.session.execute(query).all())
-    return counts
+    return sources.seats_held(slot_ids, now=now or utcnow(), exclude_booking_id=exclude_booking_id)
 
 
 def coach_schedule(coach_id: int, start: date, end: date, *, now: datetime | None = None,
@@ -111,8 +65,8 @@ def schedules_for(zones: dict[int, str], start: date, end: date, *, now: datetim
     now = now or utcnow()
     weekly = _weekly(ids)
     overrides = _overrides(ids, start, end)
-    slots = _slots(ids, start, end, now, exclude_booking_id)
     busy = _busy(ids, start, end, now, exclude_booking_id)
+    slots = _slots(ids, start, end, busy)
     return {i: engine.CoachSchedule(timezone=zones[i], weekly=tuple(weekly.get(i, ())),
                                     overrides=tuple(overrides.get(i, ())), slots=tuple(slots.get(i, ())),
                                     busy=tuple(busy.get(i, ())))
@@ -145,43 +99,35 @@ def _overrides(ids: list[int], start: date, end: date) -> dict[int, list[engine.
     return result
 
 
-def _slots(ids: list[int], start: date, end: date, now: datetime,
-           exclude_booking_id: int | None) -> dict[int, list[engine.SlotWindow]]:
-    counted = [Booking.slot_id == Slot.id, holds_time(now)]
-    if exclude_booking_id is not None:
-        counted.append(Booking.id != exclude_booking_id)
-    booked = select(func.count()).where(*counted).correlate(Slot).scalar_subquery()
+def _slots(ids: list[int], start: date, end: date,
+           busy: dict[int, list[engine.BusyInterval]]) -> dict[int, list[engine.SlotWindow]]:
+    """The coaches' slots on the dates, with seats held counted from the busy time just loaded.
+
+    A slot's holders start on the slot's own date, well inside the busy time's load margin.
+    """
+    held: dict[int, int] = {}
+    for intervals in busy.values():
+        for interval in intervals:
+            if interval.slot_id is not None:
+                held[interval.slot_id] = held.get(interval.slot_id, 0) + 1
     rows = db.session.execute(
-        select(Slot.coach_id, Slot.id, Slot.day, Slot.start_time, Slot.end_time, Slot.capacity, booked,
+        select(Slot.coach_id, Slot.id, Slot.day, Slot.start_time, Slot.end_time, Slot.capacity,
                Slot.consultation_type_id, Slot.is_active)
         .where(Slot.coach_id.in_(ids), Slot.day.between(start, end))
         .order_by(Slot.coach_id, Slot.day, Slot.start_time))
     result: dict[int, list[engine.SlotWindow]] = {}
-    for coach_id, *fields in rows:
-        result.setdefault(coach_id, []).append(engine.SlotWindow(*fields))
+    for coach_id, slot_id, day, start_time, end_time, capacity, type_id, active in rows:
+        result.setdefault(coach_id, []).append(engine.SlotWindow(
+            slot_id, day, start_time, end_time, capacity, held.get(slot_id, 0), type_id, active))
     return result
 
 
 def _busy(ids: list[int], start: date, end: date, now: datetime,
           exclude_booking_id: int | None) -> dict[int, list[engine.BusyInterval]]:
-    """Bookings holding each coach's time near the dates; busy_from/busy_until include buffers."""
+    """Time held near the dates by every registered source (bookings, holds), widened by buffers."""
     low = datetime.combine(start, time(0), tzinfo=timezone.utc) - LOAD_MARGIN
     high = datetime.combine(end + timedelta(days=1), time(0), tzinfo=timezone.utc) + LOAD_MARGIN
-    query = (select(Booking.coach_id, _instant(Booking.busy_from), _instant(Booking.busy_until),
-                    Booking.consultation_type_id, Booking.slot_id, _instant(Booking.starts_at),
-                    _instant(Booking.ends_at))
-             .where(Booking.coach_id.in_(ids), holds_time(now), Booking.busy_from < high,
-                    Booking.busy_until > low,
-                    # the same bookings, in terms the (coach_id, starts_at) index can range-scan:
-                    # no booking with its buffers lasts longer than a day
-                    Booking.starts_at >= low - timedelta(days=1), Booking.starts_at < high + timedelta(days=1))
-             .order_by(Booking.coach_id, Booking.busy_from))
-    if exclude_booking_id is not None:
-        query = query.where(Booking.id != exclude_booking_id)
-    result: dict[int, list[engine.BusyInterval]] = {}
-    for coach_id, *fields in db.session.execute(query):
-        result.setdefault(coach_id, []).append(engine.BusyInterval(*fields))
-    return result
+    return sources.busy(ids, low, high, now=now, exclude_booking_id=exclude_booking_id)
 
 
 def type_settings(ctype: ConsultationType) -> engine.TypeSettings:

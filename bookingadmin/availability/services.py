@@ -2,8 +2,8 @@
 
 This module is the one import path for availability services. It wraps the pure engine
 (engine.py) with database loading (schedule.py) and the catalog's rules, and re-exports the
-editing services (editing.py) that coaches and admins use to change weekly hours, date
-overrides and slots.
+editing services (editing.py, slots.py) that coaches and admins use to change weekly hours,
+date overrides and slots.
 
 How the sources combine (the engine decides; see README "Availability"):
 * weekly hours give working windows per weekday in the coach's zone, possibly limited to
@@ -29,9 +29,8 @@ from ..core.validation import is_timezone
 from ..extensions import db
 from . import engine
 from .editing import (  # noqa: F401  (re-exported: the public editing services)
-    KEEP, BlockResult, BulkSlotsResult, SlotSummary, block_dates, can_manage_availability, clear_date_override,
-    create_slot, create_slots_in_bulk, delete_slot, list_slots, replace_weekly_hours, set_date_override,
-    update_slot,
+    BlockResult, block_dates, bookings_left_on, can_manage_availability, clear_date_override, replace_weekly_hours,
+    set_date_override,
 )
 from .engine import BookableTime
 from .models import Slot
@@ -39,14 +38,17 @@ from .schedule import (  # noqa: F401  (coach_schedule(s) and slot_booked_counts
     LOAD_MARGIN, coach_schedule, coach_schedules, load_type_settings, schedules_for, slot_booked_counts,
     type_settings,
 )
+from .slots import (  # noqa: F401  (re-exported: the public slot services)
+    KEEP, BulkSlotsResult, SlotSummary, create_slot, create_slots_in_bulk, delete_slot, list_slots, update_slot,
+)
 
 __all__ = [
     # reading
     "BookableTime", "available_dates", "available_dates_by_coach", "bookable_times", "check_bookable",
-    "coach_schedule", "coach_schedules", "load_type_settings", "schedules_for", "slot_booked_counts",
-    "type_settings",
+    "coach_schedule", "coach_schedules", "free_time", "load_type_settings", "schedules_for", "slot_booked_counts",
+    "type_settings", "working_time",
     # editing
-    "KEEP", "BlockResult", "BulkSlotsResult", "SlotSummary", "block_dates", "can_manage_availability",
+    "KEEP", "BlockResult", "BulkSlotsResult", "SlotSummary", "block_dates", "bookings_left_on", "can_manage_availability",
     "clear_date_override", "create_slot", "create_slots_in_bulk", "delete_slot", "list_slots",
     "replace_weekly_hours", "set_date_override", "update_slot",
 ]
@@ -133,7 +135,8 @@ def check_bookable(*, coach_id: int, consultation_type_id: int, duration_minutes
     slot_id (unknown, closed, for another type), starts_at (in the past, too soon, beyond the
     horizon, not a time the coach offers); Conflict(code="slot_taken") when the time or the
     slot's seats were taken by other bookings. `exclude_booking_id` ignores one booking (the
-    one being rescheduled).
+    one being rescheduled). This is the one bookability check: every writer takes
+    core.locking.lock_coach_time(coach_id) first, so the answer stays true until its commit.
     """
     offer = _offer(coach_id, consultation_type_id, duration_minutes)
     _check_start(starts_at, offer.settings, now)
@@ -150,6 +153,19 @@ def check_bookable(*, coach_id: int, consultation_type_id: int, duration_minutes
         raise Conflict("This time has just been taken. Please choose another time.",
                        fields={"starts_at": "This time has just been taken"}, code="slot_taken")
     raise DomainError.on_field("starts_at", "The coach is not available at this time")
+
+
+def working_time(coach_ids: Iterable[int], first: date, last: date, *,
+                 now: datetime) -> dict[int, dict[date, list[engine.Interval]]]:
+    """Per coach, the UTC intervals worked on each coach-local date first..last (engine.working_windows)."""
+    schedules = coach_schedules(coach_ids, first, last, now=now)
+    return {coach_id: engine.working_windows(schedule, first, last) for coach_id, schedule in schedules.items()}
+
+
+def free_time(coach_ids: Iterable[int], first: date, last: date, *, now: datetime) -> dict[int, list[engine.Interval]]:
+    """Per coach, the working time of coach-local dates first..last that nothing holds at `now`."""
+    schedules = coach_schedules(coach_ids, first, last, now=now)
+    return {coach_id: engine.free_windows(schedule, first, last) for coach_id, schedule in schedules.items()}
 
 
 # --------------------------------------------------------------------------- helpers

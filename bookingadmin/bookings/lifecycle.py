@@ -9,39 +9,36 @@ Every function here checks its guard (the same `can()` the UI asks before showin
 changes the booking, writes a BookingEvent (who, when, from, to, why) and sends
 `booking_event_recorded` after flushing it. Nothing commits: the caller commits once.
 
-No double booking. Every change to a coach's booked time first takes a per-coach lock for the
-rest of the transaction (PostgreSQL: pg_advisory_xact_lock; SQLite: BEGIN IMMEDIATE, its single
-writer), then asks availability whether the time is bookable, then writes. On PostgreSQL the
-exclusion constraint ex_bookings_coach_busy refuses overlapping one-to-one bookings whatever the
-code does; its violation becomes Conflict(code="slot_taken"). The lock makes seat counts of
-group slots and per-day limits exact too.
+No double booking. Every change to a coach's booked time first takes the coach's lock for the
+rest of the transaction (core.locking.lock_coach_time), then asks availability whether the time
+is bookable (availability.services.check_bookable), then writes (placement.py: the database's
+exclusion constraint has the last word). Input checks live in requests.py.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from ..auth.models import User
 from ..auth.permissions import has_permission
-from ..availability.models import Slot
+from ..availability.services import check_bookable
 from ..catalog.models import CoachProfile, ConsultationType
 from ..core.errors import Conflict, DomainError, PermissionDenied
 from ..core.events import booking_event_recorded
-from ..core.money import quantize
-from ..core.validation import is_timezone, normalize_phone
+from ..core.locking import lock_coach_time, lock_row
 from ..extensions import db
 from . import policy
 from .access import is_customer_of, manages
-from .models import ACTIVE_STATUSES, CANCELLED_BY, MEETING_TYPES, PAYMENT_METHODS, SOURCES, Booking, BookingEvent
-from .numbers import new_booking_number
+from .models import ACTIVE_STATUSES, PAYMENT_METHODS, Booking, BookingEvent
+from .placement import flush_placement, insert_with_number, place
+from .reviews import update_coach_rating
+from .requests import (
+    checked_cancellation, checked_feedback, checked_move, checked_reason, checked_request, new_booking,
+)
 
 # action -> {from status -> statuses it may lead to}. The one table of legal moves.
 TRANSITIONS: dict[str, dict[str | None, tuple[str, ...]]] = {
@@ -72,14 +69,7 @@ ACTION_VERBS = {"pay": "paid for", "confirm": "confirmed", "reject": "rejected",
                 "cancel": "cancelled", "complete": "marked completed", "no_show": "marked as a no-show",
                 "feedback": "reviewed"}
 
-TAKEN_MESSAGE = "That time was just taken"
 HOLD_EXPIRED_REASON = "The time was released because payment was not completed in time"
-COACH_LOCK_NAMESPACE = 2881  # pg_advisory_xact_lock(COACH_LOCK_NAMESPACE, coach_id)
-NUMBER_ATTEMPTS = 8
-MAX_REASON = 1000
-MAX_COMMENT = 2000
-MAX_INTAKE_CHARS = 10_000
-UTC = timezone.utc
 
 
 @dataclass(frozen=True)
@@ -184,157 +174,7 @@ def _move(booking: Booking, action: str, to_status: str, *, actor: User | None, 
                         from_status=from_status, to_status=to_status)
 
 
-# --------------------------------------------------------------------------- locks
-
-
-def _begin_immediate() -> None:
-    """SQLite: take the database's write lock now, so read-then-write is one serial step."""
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite" and not connection.connection.driver_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def lock_coach_time(coach_id: int) -> None:
-    """Hold the coach's booked time still until this transaction ends.
-
-    Every writer of a coach's bookings (create, reschedule, change of coach; availability's slot
-    edits may join) takes this lock before deciding, so "is there a seat left?" and "take it"
-    happen as one step. PostgreSQL: a transaction-scoped advisory lock per coach; SQLite: the
-    database's single write lock.
-    """
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:namespace, :coach_id)"),
-                           {"namespace": COACH_LOCK_NAMESPACE, "coach_id": coach_id})
-    else:
-        _begin_immediate()
-
-
-def _lock_booking(booking: Booking) -> None:
-    """Reload the booking under a row lock, so two people cannot both move it from one state."""
-    db.session.flush()
-    if db.session.connection().dialect.name == "postgresql":
-        db.session.refresh(booking, with_for_update=True)
-    else:
-        _begin_immediate()
-        db.session.refresh(booking)
-
-
-# --------------------------------------------------------------------------- input checks
-
-
-def _text(value, field: str, fields: dict, *, required: bool = True, limit: int = MAX_REASON) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        fields[field] = "This must be text"
-        return ""
-    value = value.strip()
-    if required and not value:
-        fields[field] = "Please give a reason" if field == "reason" else "This field is required"
-    elif len(value) > limit:
-        fields[field] = f"Use at most {limit} characters"
-    return value
-
-
-def _raise_if(fields: dict[str, str]) -> None:
-    if fields:
-        if len(fields) == 1:
-            raise DomainError(next(iter(fields.values())), fields=fields)
-        raise DomainError("Please correct the highlighted fields", fields=fields)
-
-
-def _as_instant(value, fields: dict, field: str = "starts_at") -> datetime | None:
-    if not isinstance(value, datetime):
-        fields[field] = "Choose a date and time"
-        return None
-    if value.tzinfo is None or value.utcoffset() is None:
-        fields[field] = "The time must carry its time zone"
-        return None
-    return value.astimezone(UTC)
-
-
-def _check_when(starts_at: datetime | None, ctype: ConsultationType | None, now: datetime, fields: dict) -> None:
-    if starts_at is None:
-        return
-    if starts_at <= now:
-        fields["starts_at"] = "This time has already passed; choose a time in the future"
-    elif ctype is not None and starts_at > now + timedelta(days=ctype.horizon_days):
-        fields["starts_at"] = f"Bookings open at most {ctype.horizon_days} days ahead; choose an earlier date"
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _load_offer(consultation_type_id, coach_id, duration_minutes, fields: dict):
-    ctype = db.session.get(ConsultationType, consultation_type_id) if _is_int(consultation_type_id) else None
-    if ctype is None or not ctype.is_active:
-        fields["consultation_type_id"] = "Choose a consultation type that is on offer"
-    coach = db.session.get(CoachProfile, coach_id) if _is_int(coach_id) else None
-    if coach is None or not coach.is_active:
-        fields["coach_id"] = "Choose a coach who is taking bookings"
-    elif ctype is not None and ctype not in coach.consultation_types:
-        fields["coach_id"] = "This coach does not offer this consultation"
-    option = ctype.option_for(duration_minutes) if ctype is not None and _is_int(duration_minutes) else None
-    if ctype is not None and option is None:
-        offered = ", ".join(str(o.minutes) for o in ctype.duration_options)
-        fields["duration_minutes"] = f"This consultation is offered for {offered} minutes"
-    return ctype, coach, option
-
-
-def _check_meeting_type(meeting_type, ctype: ConsultationType | None, fields: dict) -> None:
-    if meeting_type not in MEETING_TYPES:
-        fields["meeting_type"] = "Choose online or in person"
-    elif ctype is not None and ctype.meeting_mode not in ("both", meeting_type):
-        where = "online" if ctype.meeting_mode == "online" else "in person"
-        fields["meeting_type"] = f"This consultation takes place {where} only"
-
-
-def _contact(customer: User, contact, fields: dict) -> dict[str, str]:
-    given = contact if contact is not None else {}
-    if not isinstance(given, dict) or set(given) - {"name", "email", "phone"}:
-        fields["contact"] = "Contact details are a name, an email and a phone number"
-        given = {}
-    name = _text(given.get("name", customer.name), "name", fields, limit=120)
-    email = given.get("email", customer.email) or ""
-    try:
-        email = validate_email(email, check_deliverability=False).normalized.lower()
-    except (EmailNotValidError, TypeError):
-        fields["email"] = "Enter an email address such as name@example.com"
-    phone = given.get("phone", customer.phone) or ""
-    if phone:
-        try:
-            phone = normalize_phone(phone)
-        except (ValueError, AttributeError) as exc:
-            fields["phone"] = str(exc) if isinstance(exc, ValueError) else "This is not a phone number"
-    return {"name": name, "email": email, "phone": phone}
-
-
-def _check_intake(intake, fields: dict) -> dict | None:
-    if intake is None:
-        return None
-    if not isinstance(intake, dict) or not all(isinstance(key, str) for key in intake):
-        fields["intake"] = "Intake details must be a set of named answers"
-        return None
-    try:
-        size = len(json.dumps(intake, ensure_ascii=False))
-    except (TypeError, ValueError):
-        fields["intake"] = "Intake answers must be text, numbers or lists of them"
-        return None
-    if size > MAX_INTAKE_CHARS:
-        fields["intake"] = "The intake answers are too long"
-    return intake
-
-
-def _check_alternative(alternative, fields: dict) -> tuple[date | None, time | None]:
-    if alternative is None:
-        return None, None
-    if (not isinstance(alternative, tuple) or len(alternative) != 2 or not isinstance(alternative[0], date)
-            or isinstance(alternative[0], datetime) or not isinstance(alternative[1], time)):
-        fields["alternative"] = "Give the alternative as a date and a time"
-        return None, None
-    return alternative
+# --------------------------------------------------------------------------- who may book
 
 
 def _check_booker(actor: User | None, customer: User, coach: CoachProfile | None) -> None:
@@ -346,83 +186,6 @@ def _check_booker(actor: User | None, customer: User, coach: CoachProfile | None
                                                      (coach is not None and coach.user_id == actor.id)):
         return
     raise PermissionDenied("You cannot make a booking for this person")
-
-
-# --------------------------------------------------------------------------- bookability
-
-
-def ensure_bookable(*, ctype: ConsultationType, coach_id: int, duration_minutes: int, starts_at: datetime,
-                    now: datetime, slot_id: int | None = None, exclude_booking_id: int | None = None):
-    """availability's check_bookable (a BookableTime, or DomainError / Conflict(code="slot_taken")).
-
-    Call lock_coach_time(coach_id) first: then its answer stays true until the commit.
-    """
-    from ..availability.services import check_bookable
-
-    return check_bookable(coach_id=coach_id, consultation_type_id=ctype.id, duration_minutes=duration_minutes,
-                          starts_at=starts_at, now=now, slot_id=slot_id, exclude_booking_id=exclude_booking_id)
-
-
-def busy_range(ctype: ConsultationType, starts_at: datetime, duration_minutes: int) -> tuple[datetime, datetime]:
-    """The coach's time a booking keeps: its own time widened by the type's buffers."""
-    ends_at = starts_at + timedelta(minutes=duration_minutes)
-    return (starts_at - timedelta(minutes=ctype.buffer_before_minutes),
-            ends_at + timedelta(minutes=ctype.buffer_after_minutes))
-
-
-def _is_exclusive(ctype: ConsultationType, slot_id: int | None) -> bool:
-    """One-to-one: the database refuses any overlap. Group seats are counted under the coach lock."""
-    if ctype.capacity != 1:
-        return False
-    slot = db.session.get(Slot, slot_id) if slot_id is not None else None
-    return slot is None or slot.capacity == 1
-
-
-def place(booking: Booking, ctype: ConsultationType, starts_at: datetime, slot_id: int | None) -> None:
-    """Put the booking at `starts_at` (UTC) with the busy range and exclusivity that go with it."""
-    booking.starts_at = starts_at
-    booking.ends_at = starts_at + timedelta(minutes=booking.duration_minutes)
-    booking.busy_from, booking.busy_until = busy_range(ctype, starts_at, booking.duration_minutes)
-    booking.slot_id = slot_id
-    booking.exclusive = _is_exclusive(ctype, slot_id)
-
-
-def _constraint(error: IntegrityError) -> str:
-    """Which rule the database enforced: "busy" (exclusion), "number" (unique number) or "other"."""
-    orig = error.orig
-    if getattr(orig, "sqlstate", None) == "23P01":
-        return "busy"
-    name = getattr(getattr(orig, "diag", None), "constraint_name", None) or str(orig)
-    return "number" if ("uq_bookings_number" in name or "bookings.number" in name) else "other"
-
-
-def flush_placement() -> None:
-    """Flush a booking's new time inside a SAVEPOINT; the exclusion constraint's no is slot_taken."""
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as error:
-        if _constraint(error) == "busy":
-            raise Conflict(TAKEN_MESSAGE, code="slot_taken", fields={"starts_at": TAKEN_MESSAGE}) from None
-        raise
-
-
-def _insert(booking: Booking, now: datetime) -> None:
-    """INSERT with a fresh number, drawing again when the number is already used."""
-    business_zone = current_app.config.get("DEFAULT_TIMEZONE") or "UTC"
-    for _ in range(NUMBER_ATTEMPTS):
-        booking.number = new_booking_number(now, business_zone)
-        try:
-            with db.session.begin_nested():
-                db.session.add(booking)
-            return
-        except IntegrityError as error:
-            kind = _constraint(error)
-            if kind == "busy":
-                raise Conflict(TAKEN_MESSAGE, code="slot_taken", fields={"starts_at": TAKEN_MESSAGE}) from None
-            if kind != "number":
-                raise
-    raise RuntimeError(f"no free booking number after {NUMBER_ATTEMPTS} attempts")
 
 
 # --------------------------------------------------------------------------- create
@@ -442,81 +205,23 @@ def create_booking(*, customer: User, consultation_type_id: int, coach_id: int, 
     input, PermissionDenied when `actor` may not book for `customer`, and
     Conflict(code="slot_taken") when someone else holds the time.
     """
-    request = _checked_request(customer, consultation_type_id, coach_id, duration_minutes, starts_at, meeting_type,
-                               timezone, now, contact, intake, alternative, slot_id, source)
+    request = checked_request(customer, consultation_type_id, coach_id, duration_minutes, starts_at, meeting_type,
+                              timezone, now, contact, intake, alternative, slot_id, source)
     ctype, coach = request.ctype, request.coach
     _check_booker(actor, customer, coach)
 
     lock_coach_time(coach.id)
-    _release_expired_holds(coach.id, now)
-    offer = ensure_bookable(ctype=ctype, coach_id=coach.id, duration_minutes=duration_minutes,
-                            starts_at=request.starts_at, now=now, slot_id=slot_id)
-    booking = _new_booking(customer, request, now, source=source, ip_address=ip_address, user_agent=user_agent)
-    place(booking, ctype, request.starts_at, getattr(offer, "slot_id", None) or slot_id)
+    expire_holds(now, coach.id)
+    offer = check_bookable(coach_id=coach.id, consultation_type_id=ctype.id, duration_minutes=duration_minutes,
+                           starts_at=request.starts_at, now=now, slot_id=slot_id)
+    booking = new_booking(customer, request, now, source=source, ip_address=ip_address, user_agent=user_agent)
+    place(booking, ctype, request.starts_at, offer.slot_id or slot_id)
     _start(booking, ctype, now)
-    _insert(booking, now)
+    insert_with_number(booking, now)
     record_event(booking, "created", actor=actor, now=now, from_status=None, to_status=booking.status,
                  data={"starts_at": booking.starts_at.isoformat(), "ends_at": booking.ends_at.isoformat(),
                        "amount": str(booking.amount), "currency": booking.currency, "source": source,
                        "hold_expires_at": booking.hold_expires_at.isoformat() if booking.hold_expires_at else None})
-    return booking
-
-
-@dataclass(frozen=True)
-class _Request:
-    """A booking request that passed every input check."""
-
-    ctype: ConsultationType
-    coach: CoachProfile
-    price: Decimal
-    duration_minutes: int
-    starts_at: datetime
-    meeting_type: str
-    timezone: str
-    contact: dict[str, str]
-    intake: dict | None
-    alternative: tuple[date | None, time | None]
-
-
-def _checked_request(customer, consultation_type_id, coach_id, duration_minutes, starts_at, meeting_type, zone,
-                     now, contact, intake, alternative, slot_id, source) -> _Request:
-    """Every field checked before anything is written; one DomainError naming all the bad ones."""
-    fields: dict[str, str] = {}
-    ctype, coach, option = _load_offer(consultation_type_id, coach_id, duration_minutes, fields)
-    starts_at = _as_instant(starts_at, fields)
-    _check_when(starts_at, ctype, now, fields)
-    _check_meeting_type(meeting_type, ctype, fields)
-    if not is_timezone(zone):
-        fields["timezone"] = "Choose a time zone such as Asia/Riyadh"
-    if not customer.active:
-        fields["customer"] = "This customer account is disabled"
-    details = _contact(customer, contact, fields)
-    intake = _check_intake(intake, fields)
-    alternative = _check_alternative(alternative, fields)
-    if source not in SOURCES:
-        fields["source"] = f"Source must be one of {', '.join(SOURCES)}"
-    if slot_id is not None and not _is_int(slot_id):
-        fields["slot_id"] = "Choose one of the offered times"
-    _raise_if(fields)
-    return _Request(ctype, coach, quantize(option.price, ctype.currency), duration_minutes, starts_at, meeting_type,
-                    zone, details, intake, alternative)
-
-
-def _new_booking(customer: User, request: _Request, now: datetime, *, source: str, ip_address: str | None,
-                 user_agent: str | None) -> Booking:
-    """The booking row, with the type's title and price copied (frozen) onto it."""
-    ctype, contact = request.ctype, request.contact
-    local = request.starts_at.astimezone(ZoneInfo(request.timezone))
-    booking = Booking(
-        customer=customer, customer_name=contact["name"], customer_email=contact["email"],
-        customer_phone=contact["phone"], consultation_type=ctype, type_title_en=ctype.title_en,
-        type_title_ar=ctype.title_ar, type_category=ctype.category, coach=request.coach,
-        duration_minutes=request.duration_minutes, timezone=request.timezone, preferred_date=local.date(),
-        preferred_time=local.time(), alternative_date=request.alternative[0], alternative_time=request.alternative[1],
-        meeting_type=request.meeting_type, amount=request.price, currency=ctype.currency, source=source,
-        ip_address=(ip_address or None) and ip_address[:45], user_agent=(user_agent or None) and user_agent[:400],
-        reschedule_count=0, created_at=now, updated_at=now)
-    booking.intake = request.intake
     return booking
 
 
@@ -545,7 +250,7 @@ def mark_paid(booking: Booking, *, actor: User | None, now: datetime, method: st
     """
     if method not in PAYMENT_METHODS or method == "free":
         raise DomainError.on_field("method", "Choose how the booking was paid")
-    _lock_booking(booking)
+    lock_row(booking)
     _require("pay", booking, actor, now)
     to_status = "pending_confirmation" if booking.consultation_type.requires_approval else "confirmed"
     booking.paid_at = now
@@ -559,10 +264,8 @@ def mark_paid(booking: Booking, *, actor: User | None, now: datetime, method: st
 
 def confirm(booking: Booking, *, actor: User | None, now: datetime, reason: str | None = None) -> Booking:
     """Staff accept a booking that was waiting for approval."""
-    fields: dict[str, str] = {}
-    reason = _text(reason, "reason", fields, required=False) or None
-    _raise_if(fields)
-    _lock_booking(booking)
+    reason = checked_reason(reason, required=False)
+    lock_row(booking)
     _require("confirm", booking, actor, now)
     booking.confirmed_at = now
     _move(booking, "confirm", "confirmed", actor=actor, now=now, reason=reason)
@@ -571,10 +274,8 @@ def confirm(booking: Booking, *, actor: User | None, now: datetime, reason: str 
 
 def reject(booking: Booking, *, actor: User | None, now: datetime, reason: str) -> Booking:
     """Staff turn down a booking waiting for approval; the customer is owed everything they paid."""
-    fields: dict[str, str] = {}
-    reason = _text(reason, "reason", fields)
-    _raise_if(fields)
-    _lock_booking(booking)
+    reason = checked_reason(reason, required=True)
+    lock_row(booking)
     _require("reject", booking, actor, now)
     _close(booking, "reject", by="staff", reason=reason, actor=actor, now=now)
     return booking
@@ -587,14 +288,10 @@ def cancel(booking: Booking, *, actor: User | None, now: datetime, reason: str, 
     the customer's behalf), "staff" (the business cancelled: a full refund) or "system".
     A customer can only cancel as "customer".
     """
-    fields: dict[str, str] = {}
-    reason = _text(reason, "reason", fields)
-    if by not in CANCELLED_BY:
-        fields["by"] = f"Cancelled by must be one of {', '.join(CANCELLED_BY)}"
-    _raise_if(fields)
+    reason = checked_cancellation(reason, by)
     if actor is not None and by != "customer" and not manages(actor, booking):
         raise PermissionDenied("Only staff can cancel on the business's behalf")
-    _lock_booking(booking)
+    lock_row(booking)
     _require("cancel", booking, actor, now)
     amount, percent = _close(booking, "cancel", by=by, reason=reason, actor=actor, now=now)
     return Cancellation(booking=booking, refund_amount=amount, refund_percent=percent)
@@ -618,23 +315,18 @@ def reschedule(booking: Booking, *, starts_at: datetime, actor: User | None, now
 
     Customers may do this until the type's reschedule window closes; staff at any time.
     """
-    fields: dict[str, str] = {}
-    new_start = _as_instant(starts_at, fields)
-    reason = _text(reason, "reason", fields, required=False) or None
+    new_start, reason = checked_move(booking, starts_at, reason, slot_id, now)
     ctype = booking.consultation_type
-    _check_when(new_start, ctype, now, fields)
-    if new_start is not None and new_start == booking.starts_at and slot_id == booking.slot_id:
-        fields["starts_at"] = "The booking is already at this time"
-    _raise_if(fields)
-    _lock_booking(booking)
+    lock_row(booking)
     _require("reschedule", booking, actor, now)
     lock_coach_time(booking.coach_id)
-    offer = ensure_bookable(ctype=ctype, coach_id=booking.coach_id, duration_minutes=booking.duration_minutes,
-                            starts_at=new_start, now=now, slot_id=slot_id, exclude_booking_id=booking.id)
+    offer = check_bookable(coach_id=booking.coach_id, consultation_type_id=ctype.id,
+                           duration_minutes=booking.duration_minutes, starts_at=new_start, now=now, slot_id=slot_id,
+                           exclude_booking_id=booking.id)
     old_start = booking.starts_at
     booking.rescheduled_from_starts_at = old_start
     booking.reschedule_count = (booking.reschedule_count or 0) + 1
-    place(booking, ctype, new_start, getattr(offer, "slot_id", None) or slot_id)
+    place(booking, ctype, new_start, offer.slot_id or slot_id)
     flush_placement()
     to_status = TRANSITIONS["reschedule"][booking.status][0]
     _move(booking, "reschedule", to_status, actor=actor, now=now, reason=reason,
@@ -644,7 +336,7 @@ def reschedule(booking: Booking, *, starts_at: datetime, actor: User | None, now
 
 def complete(booking: Booking, *, actor: User | None, now: datetime) -> Booking:
     """The session took place (only after its start)."""
-    _lock_booking(booking)
+    lock_row(booking)
     _require("complete", booking, actor, now)
     booking.completed_at = now
     _move(booking, "complete", "completed", actor=actor, now=now)
@@ -653,7 +345,7 @@ def complete(booking: Booking, *, actor: User | None, now: datetime) -> Booking:
 
 def mark_no_show(booking: Booking, *, actor: User | None, now: datetime) -> Booking:
     """The customer did not come (only after the start)."""
-    _lock_booking(booking)
+    lock_row(booking)
     _require("no_show", booking, actor, now)
     booking.no_show_at = now
     _move(booking, "no_show", "no_show", actor=actor, now=now)
@@ -662,44 +354,23 @@ def mark_no_show(booking: Booking, *, actor: User | None, now: datetime) -> Book
 
 def leave_feedback(booking: Booking, *, rating: int, comment: str, actor: User | None, now: datetime) -> Booking:
     """The customer rates a completed session once (1–5 and a comment); the coach's average follows."""
-    fields: dict[str, str] = {}
-    if not _is_int(rating) or not 1 <= rating <= 5:
-        fields["rating"] = "Give a rating from 1 to 5"
-    comment = _text(comment, "comment", fields, required=False, limit=MAX_COMMENT)
-    _raise_if(fields)
-    _lock_booking(booking)
+    comment = checked_feedback(rating, comment)
+    lock_row(booking)
     _require("feedback", booking, actor, now)
     booking.feedback_rating = rating
-    booking.feedback_comment = comment or None
+    booking.feedback_comment = comment
     booking.feedback_at = now
     booking.updated_at = now
     record_event(booking, "feedback", actor=actor, now=now, data={"rating": rating})
-    _update_coach_rating(booking.coach_id)
+    update_coach_rating(booking.coach_id)
     return booking
-
-
-def _update_coach_rating(coach_id: int) -> None:
-    """Average of every rated booking of the coach; the coach row is locked so two reviews add up."""
-    coach = db.session.scalars(select(CoachProfile).where(CoachProfile.id == coach_id).with_for_update()).one()
-    count, average = db.session.execute(
-        select(func.count(Booking.feedback_rating), func.avg(Booking.feedback_rating))
-        .where(Booking.coach_id == coach_id, Booking.feedback_rating.is_not(None))).one()
-    coach.review_count = count
-    coach.rating = Decimal(str(average or 0)).quantize(Decimal("0.01"))
 
 
 # --------------------------------------------------------------------------- holds
 
 
-def _expired_holds(now: datetime, coach_id: int | None = None) -> list[int]:
-    query = select(Booking.id).where(Booking.status == "pending_payment", Booking.hold_expires_at <= now)
-    if coach_id is not None:
-        query = query.where(Booking.coach_id == coach_id)
-    return list(db.session.scalars(query.order_by(Booking.id)))
-
-
 def _expire(booking: Booking, now: datetime) -> bool:
-    _lock_booking(booking)
+    lock_row(booking)
     if booking.status != "pending_payment" or booking.hold_expires_at is None or booking.hold_expires_at > now:
         return False  # paid or cancelled meanwhile
     _close(booking, "cancel", by="system", reason=HOLD_EXPIRED_REASON, actor=None, now=now,
@@ -707,14 +378,14 @@ def _expire(booking: Booking, now: datetime) -> bool:
     return True
 
 
-def _release_expired_holds(coach_id: int, now: datetime) -> int:
-    return sum(_expire(db.session.get(Booking, booking_id), now) for booking_id in _expired_holds(now, coach_id))
-
-
-def expire_holds(now: datetime) -> int:
-    """Cancel, as the system, every unpaid booking whose hold ran out, freeing its time.
+def expire_holds(now: datetime, coach_id: int | None = None) -> int:
+    """Cancel, as the system, every unpaid booking (of one coach, or all) whose hold ran out, freeing its time.
 
     Safe to run again and alongside bookings and payments: each hold is re-read under a row lock
     and skipped when it was paid or cancelled meanwhile. Returns how many were cancelled.
     """
-    return sum(_expire(db.session.get(Booking, booking_id), now) for booking_id in _expired_holds(now))
+    query = select(Booking.id).where(Booking.status == "pending_payment", Booking.hold_expires_at <= now)
+    if coach_id is not None:
+        query = query.where(Booking.coach_id == coach_id)
+    expired = list(db.session.scalars(query.order_by(Booking.id)))
+    return sum(_expire(db.session.get(Booking, booking_id), now) for booking_id in expired)

@@ -11,10 +11,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import Select, select
 
 from ..auth.models import User
+from ..availability.services import check_bookable
 from ..catalog.models import CoachProfile
 from ..core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from ..core.locking import lock_coach_time
 from ..extensions import db
 from . import lifecycle
+from .placement import flush_placement, place
 from .access import bookings_visible_to, can_read_intake, can_view, manages, visible_condition
 from .models import ACTIVE_STATUSES, MEETING_TYPES, Booking
 
@@ -65,14 +68,14 @@ def change_coach(booking: Booking, *, coach_id: int, actor: User | None, now: da
         raise DomainError.on_field("coach_id", "The booking is already with this coach")
     if booking.status not in ACTIVE_STATUSES:
         raise Conflict("Only an open booking can move to another coach", code="invalid_transition")
-    lifecycle.lock_coach_time(coach.id)
-    offer = lifecycle.ensure_bookable(ctype=ctype, coach_id=coach.id, duration_minutes=booking.duration_minutes,
-                                      starts_at=booking.starts_at, now=now, exclude_booking_id=booking.id)
+    lock_coach_time(coach.id)
+    offer = check_bookable(coach_id=coach.id, consultation_type_id=ctype.id, duration_minutes=booking.duration_minutes,
+                           starts_at=booking.starts_at, now=now, exclude_booking_id=booking.id)
     old_coach_id = booking.coach_id
     booking.coach = coach
-    lifecycle.place(booking, ctype, booking.starts_at, getattr(offer, "slot_id", None))
+    place(booking, ctype, booking.starts_at, offer.slot_id)
     booking.updated_at = now
-    lifecycle.flush_placement()
+    flush_placement()
     lifecycle.record_event(booking, "coach_changed", actor=actor, now=now, reason=(reason or "").strip() or None,
                            data={"from_coach_id": old_coach_id, "to_coach_id": coach.id})
     return booking

@@ -101,3 +101,20 @@ def test_a_coach_cannot_edit_another_coachs_slots(office, make_slot, login, clie
     response = post(f"/admin/availability/slot/delete?coach={office.coach.id}", {"slot_id": theirs.id},
                     token_from=page_of(office.coach))
     assert response.status_code == 404 and db.session.get(Slot, theirs.id) is not None
+
+
+def test_hours_may_run_until_24_00(office, login, client, post):
+    coach = office.coach
+    login(office.cat.coach_user)
+    post(f"/admin/availability/weekly?coach={coach.id}", {"day4": "18:00-24:00"}, token_from=page_of(coach))
+    day = _future(10)
+    post(f"/admin/availability/override?coach={coach.id}", {"day": day.isoformat(), "hours": "20:00-24:00"},
+         token_from=page_of(coach))
+    db.session.expire_all()
+    assert db.session.execute(db.select(WeeklyHours.start_time, WeeklyHours.end_time)
+                              .where(WeeklyHours.coach_id == coach.id)).all() == [(time(18), time(0))]
+    assert db.session.scalar(db.select(DateOverride.end_time).where(DateOverride.day == day)) == time(0)
+    page = client.get(page_of(coach)).get_data(as_text=True)
+    assert re.search(r'id="day4"[^>]*value="18:00-24:00"', page) and "20:00-24:00" in page
+    refused = post(f"/admin/availability/weekly?coach={coach.id}", {"day4": "18:00-24:30"}, token_from=page_of(coach))
+    assert "is not a time of day" in refused.get_data(as_text=True)

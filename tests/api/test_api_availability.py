@@ -1,5 +1,6 @@
 """Bookable times and open dates (public), and a coach's weekly hours and overrides (their own)."""
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -142,3 +143,43 @@ def test_rules_belong_to_their_coach(counts, api_as, make_coach, api):
     admin_api, _ = api_as("admin")
     assert admin_api.get(url).status_code == 200
     assert admin_api.put(url, json={"weekly_hours": []}).status_code == 200
+
+
+def test_hours_may_end_at_24_00(api_as, make_coach, make_type, client, documented):
+    coach_api, coach_user = api_as("coach", timezone="Asia/Riyadh")
+    coach = make_coach(user=coach_user, timezone="Asia/Riyadh", hours=[])
+    ctype = make_type(coaches=[coach])
+    custom = _day(5)
+    response = coach_api.put(f"/api/v1/coaches/{coach.id}/availability-rules", json={
+        "weekly_hours": [{"weekday": d, "start": "20:00", "end": "24:00"} for d in range(7)],
+        "overrides": [{"date": custom.isoformat(), "hours": [{"start": "22:00", "end": "24:00"}]}]})
+    assert response.status_code == 200, response.get_json()
+    body = documented(response, "AvailabilityRules")
+    assert {(w["start"], w["end"]) for w in body["weekly_hours"]} == {("20:00", "24:00")}
+    assert body["overrides"][0]["hours"] == [{"start": "22:00", "end": "24:00"}]
+
+    def starts(day):
+        url = f"/api/v1/coaches/{coach.id}/availability?type={ctype.id}&duration=60&from={day}&tz=Asia/Riyadh"
+        return [t["starts_at"][11:16] for t in client.get(url).get_json()["times"]]
+
+    assert starts(_day(6))[-1] == "23:00" and starts(custom)[0] == "22:00" and starts(custom)[-1] == "23:00"
+    refused = coach_api.put(f"/api/v1/coaches/{coach.id}/availability-rules",
+                            json={"weekly_hours": [{"weekday": 1, "start": "24:00", "end": "24:00"}]})
+    assert refused.status_code == 400 and "weekly_hours[0].start" in refused.get_json()["error"]["fields"]
+
+
+def test_blocking_dates_lists_the_bookings_left_on_them(api_as, make_coach, make_type, make_booking, documented):
+    coach_api, coach_user = api_as("coach", timezone="Asia/Riyadh")
+    coach = make_coach(user=coach_user, timezone="Asia/Riyadh", hours=[(d, "09:00", "17:00") for d in range(7)])
+    ctype = make_type(coaches=[coach])
+    zone = ZoneInfo("Asia/Riyadh")
+    on_blocked = make_booking("confirmed", coach=coach, ctype=ctype,
+                              starts_at=datetime.combine(_day(8), time(10), tzinfo=zone))
+    make_booking("confirmed", coach=coach, ctype=ctype, starts_at=datetime.combine(_day(9), time(10), tzinfo=zone))
+    response = coach_api.put(f"/api/v1/coaches/{coach.id}/availability-rules", json={
+        "overrides": [{"date": _day(8).isoformat(), "reason": "leave"},
+                      {"date": _day(9).isoformat(), "hours": [{"start": "09:00", "end": "12:00"}]}]})
+    assert response.status_code == 200, response.get_json()
+    body = documented(response, "AvailabilityRules")
+    assert [(b["id"], b["number"]) for b in body["bookings_on_blocked_dates"]] == [(on_blocked.id, on_blocked.number)]
+    assert body["bookings_on_blocked_dates"][0]["starts_at"].startswith(f"{_day(8).isoformat()}T10:00:00+03:00")

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from bookingadmin.auth.models import User
-from bookingadmin.bookings import lifecycle
+from bookingadmin.bookings import lifecycle, placement
 from bookingadmin.bookings.models import ACTIVE_STATUSES, Booking
 from bookingadmin.core.clock import utcnow
 from bookingadmin.core.errors import Conflict
@@ -152,9 +152,9 @@ def test_the_exclusion_constraint_refuses_overlaps_whatever_the_code_does(app, m
 
     # lifecycle turns that refusal into the same clean answer as a lost race.
     second = db.session.get(Booking, second.id)
-    lifecycle.place(second, second.consultation_type, first.starts_at, None)
+    placement.place(second, second.consultation_type, first.starts_at, None)
     with pytest.raises(Conflict) as taken:
-        lifecycle.flush_placement()
+        placement.flush_placement()
     assert taken.value.code == "slot_taken" and taken.value.message == "That time was just taken"
     db.session.rollback()
 

@@ -34,11 +34,12 @@ AVAILABLE_DATES_QUERY = Schema("AvailableDatesQuery", {
     "month": Month(required=True, description="YYYY-MM, in `tz`"),
     "tz": TimeZone(description=_TZ_HELP),
 })
-HOURS = Schema("Hours", {"start": ClockTime(required=True), "end": ClockTime(required=True)})
+HOURS = Schema("Hours", {"start": ClockTime(required=True),
+                         "end": ClockTime(required=True, end=True, description="HH:MM after start; 24:00: midnight")})
 WEEKLY_INTERVAL = Schema("WeeklyIntervalInput", {
     "weekday": Integer(required=True, minimum=0, maximum=6, description="0 = Monday ... 6 = Sunday"),
     "start": ClockTime(required=True, description="coach-local HH:MM"),
-    "end": ClockTime(required=True, description="coach-local HH:MM, after start"),
+    "end": ClockTime(required=True, end=True, description="coach-local HH:MM, after start; 24:00: midnight"),
     "consultation_type_ids": ListOf(Integer(minimum=1), nullable=True, max_items=50,
                                     description="only these types in this interval; null: every type"),
 })
@@ -84,7 +85,13 @@ register_schema("AvailabilityRules", {
                                                                 "blocked": {"type": "boolean"},
                                                                 "hours": {"type": "array",
                                                                           "items": {"$ref": "#/components/schemas/Hours"}},
-                                                                "reason": {"type": "string"}}}}}})
+                                                                "reason": {"type": "string"}}}},
+        "bookings_on_blocked_dates": {
+            "type": "array", "description": "PUT only: bookings still holding time on the dates it blocked "
+                                            "(they stay booked: cancel or move them)",
+            "items": {"type": "object", "required": ["id", "number", "starts_at"],
+                      "properties": {"id": {"type": "integer"}, "number": {"type": "string"},
+                                     "starts_at": {"type": "string", "format": "date-time"}}}}}})
 
 
 def _zone(query: dict, profile, user) -> str:
@@ -123,9 +130,9 @@ def coach_available_dates(coach_id, query, user):
                     "dates": [d.isoformat() for d in dates]})
 
 
-def _rules_response(profile):
+def _rules_response(profile, **extra):
     today = utcnow().astimezone(ZoneInfo(profile.timezone)).date()
-    return jsonify(render.availability_rules(profile, *queries.availability_rules(profile.id, today)))
+    return jsonify({**render.availability_rules(profile, *queries.availability_rules(profile.id, today)), **extra})
 
 
 @api_route("/coaches/<int:coach_id>/availability-rules", "GET", permission="availability.manage",
@@ -144,20 +151,28 @@ def get_availability_rules(coach_id, user):
            body=RULES_INPUT, response="AvailabilityRules", errors=(404, 422))
 def put_availability_rules(coach_id, body, user):
     """Coaches change their own, admins everyone's. All or nothing: one bad interval changes nothing.
-    `overrides`, when sent, replaces every override from the coach's today on (past ones stay)."""
+    `overrides`, when sent, replaces every override from the coach's today on (past ones stay).
+    Hours may end at 24:00. The answer lists the bookings left on the dates it blocked."""
     profile = queries.any_coach(coach_id)
     _check_rules_body(body)
     now = utcnow()
     if body["weekly_hours"] is not None:
-        intervals = [WeeklyInterval(i["weekday"], i["start"], i["end"],
-                                    frozenset(i["consultation_type_ids"]) if i["consultation_type_ids"] is not None
-                                    else None) for i in body["weekly_hours"]]
         with field_names({"intervals": "weekly_hours"}):
-            services.replace_weekly_hours(coach_id, intervals, actor=user, now=now)
+            services.replace_weekly_hours(coach_id, _weekly(body["weekly_hours"]), actor=user, now=now)
+    left = []
     if body["overrides"] is not None:
         _replace_overrides(profile, body["overrides"], user, now)
+        blocked = [o["date"] for o in body["overrides"] if not o["hours"]]
+        left = queries.bookings_by_ids(services.bookings_left_on(profile.id, blocked, now=now))
     db.session.commit()
-    return _rules_response(profile)
+    return _rules_response(profile, bookings_on_blocked_dates=[
+        {"id": b.id, "number": b.number, "starts_at": render.instant(b.starts_at, profile.timezone)} for b in left])
+
+
+def _weekly(items: list[dict]) -> list[WeeklyInterval]:
+    return [WeeklyInterval(i["weekday"], i["start"], i["end"],
+                           frozenset(i["consultation_type_ids"]) if i["consultation_type_ids"] is not None else None)
+            for i in items]
 
 
 def _check_rules_body(body: dict) -> None:

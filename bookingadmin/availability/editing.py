@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 
-from ..auth.permissions import has_permission
+from ..auth.policy import allowed
 from ..bookings.models import Booking
 from ..catalog.models import CoachProfile, coach_consultation_types
 from ..core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -79,11 +79,7 @@ class BlockResult:
 
 def can_manage_availability(actor, coach: CoachProfile) -> bool:
     """Whether `actor` may edit this coach's availability (the editor's buttons ask this too)."""
-    if actor is None:
-        return True
-    if not has_permission(actor, "availability.manage"):
-        return False
-    return actor.role == "admin" or coach.user_id == actor.id
+    return actor is None or allowed(actor, "availability.manage", coach)
 
 
 def _managed_coach(coach_id: int, actor) -> CoachProfile:

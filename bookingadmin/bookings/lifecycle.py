@@ -30,7 +30,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import User
-from ..auth.permissions import has_permission
+from ..auth.policy import allowed
 from ..availability.models import Slot
 from ..catalog.models import CoachProfile, ConsultationType
 from ..core.errors import Conflict, DomainError, PermissionDenied
@@ -340,10 +340,7 @@ def _check_alternative(alternative, fields: dict) -> tuple[date | None, time | N
 def _check_booker(actor: User | None, customer: User, coach: CoachProfile | None) -> None:
     if actor is None:
         return
-    if actor.id == customer.id and has_permission(actor, "bookings.book"):
-        return
-    if has_permission(actor, "bookings.manage") and (actor.role != "coach" or
-                                                     (coach is not None and coach.user_id == actor.id)):
+    if allowed(actor, "bookings.book", customer) or (coach is not None and allowed(actor, "bookings.manage", coach)):
         return
     raise PermissionDenied("You cannot make a booking for this person")
 

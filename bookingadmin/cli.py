@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from .auth.permissions import CUSTOMER, ROLES
 from .core.errors import DomainError
 from .extensions import db
 
@@ -16,7 +17,7 @@ def register_cli(app: Flask) -> None:
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", type=click.Choice(["admin", "coach", "support", "customer"]), default="customer",
+@click.option("--role", type=click.Choice(ROLES), default=CUSTOMER,
               show_default=True)
 @click.option("--password", help="Prompted for (hidden) when not given.")
 @click.option("--phone", default=None, help="E.164, e.g. +966501234567")

@@ -8,6 +8,7 @@ from datetime import time
 from decimal import Decimal
 
 from .auth.models import User, find_user_by_email
+from .auth.permissions import ADMIN, COACH, CUSTOMER, SUPPORT
 from .auth.services import create_user
 from .availability.models import WeeklyHours
 from .catalog.models import CoachProfile, ConsultationType, DurationOption
@@ -16,23 +17,23 @@ from .extensions import db
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_LOGINS = [
-    ("admin", "admin@example.com", DEMO_PASSWORD),
-    ("support", "support@example.com", DEMO_PASSWORD),
-    ("coach", "sara.coach@example.com", DEMO_PASSWORD),
-    ("coach", "omar.coach@example.com", DEMO_PASSWORD),
-    ("customer", "lina@example.com", DEMO_PASSWORD),
-    ("customer", "adam@example.com", DEMO_PASSWORD),
+    (ADMIN, "admin@example.com", DEMO_PASSWORD),
+    (SUPPORT, "support@example.com", DEMO_PASSWORD),
+    (COACH, "sara.coach@example.com", DEMO_PASSWORD),
+    (COACH, "omar.coach@example.com", DEMO_PASSWORD),
+    (CUSTOMER, "lina@example.com", DEMO_PASSWORD),
+    (CUSTOMER, "adam@example.com", DEMO_PASSWORD),
 ]
 
 USERS = {
-    "admin@example.com": dict(name="Amal Admin", role="admin", phone="+966501110001", timezone="Asia/Riyadh"),
-    "support@example.com": dict(name="Sami Support", role="support", phone="+966501110002", timezone="Asia/Riyadh"),
-    "sara.coach@example.com": dict(name="Sara Al-Harbi", role="coach", phone="+966501110003",
+    "admin@example.com": dict(name="Amal Admin", role=ADMIN, phone="+966501110001", timezone="Asia/Riyadh"),
+    "support@example.com": dict(name="Sami Support", role=SUPPORT, phone="+966501110002", timezone="Asia/Riyadh"),
+    "sara.coach@example.com": dict(name="Sara Al-Harbi", role=COACH, phone="+966501110003",
                                  timezone="Asia/Riyadh", language="ar"),
-    "omar.coach@example.com": dict(name="Omar Hassan", role="coach", phone="+201001110004", timezone="Africa/Cairo"),
-    "lina@example.com": dict(name="Lina Customer", role="customer", phone="+966501110005",
+    "omar.coach@example.com": dict(name="Omar Hassan", role=COACH, phone="+201001110004", timezone="Africa/Cairo"),
+    "lina@example.com": dict(name="Lina Customer", role=CUSTOMER, phone="+966501110005",
                            timezone="Asia/Riyadh", language="ar"),
-    "adam@example.com": dict(name="Adam Customer", role="customer", phone="+447911123456", timezone="Europe/London"),
+    "adam@example.com": dict(name="Adam Customer", role=CUSTOMER, phone="+447911123456", timezone="Europe/London"),
 }
 
 COACHES = {

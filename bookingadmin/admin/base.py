@@ -1,12 +1,17 @@
-"""Access control shared by every back-office view: one permission per view, checked by has_permission."""
+"""Access control shared by every back-office view: each view states its permission; the policy answers.
+
+The back office is for roles with `backoffice.access`; a view's `permission` narrows it further.
+Pages show only what the viewer may use: templates ask `can(permission, obj)` and
+`may_open(endpoint)` (is the view behind a link open to this viewer?), never the role.
+"""
 from __future__ import annotations
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_admin import BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 
-from ..auth.permissions import has_permission
+from ..auth.policy import allowed
 from .zones import viewer_zone_name
 
 
@@ -16,7 +21,7 @@ class PermissionMixin:
     permission = "backoffice.access"
 
     def is_accessible(self) -> bool:
-        return has_permission(current_user, self.permission)
+        return allowed(current_user, "backoffice.access") and allowed(current_user, self.permission)
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
@@ -25,11 +30,12 @@ class PermissionMixin:
 
     def render(self, template, **kwargs):
         kwargs.setdefault("viewer_zone", viewer_zone_name())  # every page names the zone of its times
+        kwargs.setdefault("may_open", may_open)
         return super().render(template, **kwargs)
 
     def require(self, permission: str) -> None:
         """A second, stricter permission for one endpoint of the view (e.g. bookings.manage)."""
-        if not has_permission(current_user, permission):
+        if not allowed(current_user, permission):
             abort(403)
 
 
@@ -59,3 +65,17 @@ class SecuredModelView(PermissionMixin, ModelView):
 
 class SecuredView(PermissionMixin, BaseView):
     """A custom (non-model) back-office page."""
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the viewer may open the back-office view behind `endpoint` ("booking_money.detail").
+
+    A link or button to a page the viewer would get a 403 on is not shown: this asks that view's
+    own access rule, so the page and its links never disagree.
+    """
+    view_endpoint = endpoint.partition(".")[0]
+    for admin in current_app.extensions.get("admin", []):
+        for view in admin._views:
+            if view.endpoint == view_endpoint:
+                return view.is_accessible()
+    return endpoint in current_app.view_functions

@@ -13,7 +13,7 @@ from flask_admin import expose
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth.permissions import has_permission
+from ..auth.policy import allowed, scope_condition, unrestricted
 from ..bookings.models import ACTIVE_STATUSES, Booking
 from ..catalog.models import CoachProfile
 from ..core.clock import utcnow
@@ -52,26 +52,20 @@ class CoachWeek:
                        if b.kind == "free") // 60)
 
 
-def _coach_for_user(user) -> CoachProfile | None:
-    return db.session.scalar(select(CoachProfile).where(CoachProfile.user_id == user.id))
-
-
 class CalendarView(SecuredView):
     permission = "bookings.view"
 
     def _coaches(self) -> tuple[list[CoachProfile], CoachProfile | None, bool]:
         """(coaches to show, the selected one or None for all, may choose among all)."""
-        if current_user.role == "coach":
-            own = _coach_for_user(current_user)
-            if own is None:
-                abort(404)
-            asked = request.args.get("coach", type=int)
-            if asked and asked != own.id:
+        asked = request.args.get("coach", type=int)
+        if not unrestricted(current_user, "bookings.view"):  # a coach: their own calendar only
+            own = db.session.scalar(select(CoachProfile).where(scope_condition(current_user, "bookings.view",
+                                                                               CoachProfile)))
+            if own is None or (asked and asked != own.id):
                 abort(404)
             return [own], own, False
         everyone = list(db.session.scalars(select(CoachProfile).where(CoachProfile.is_active)
                                            .order_by(CoachProfile.display_name_en)))
-        asked = request.args.get("coach", type=int)
         if asked:
             chosen = next((c for c in everyone if c.id == asked), None) or db.session.get(CoachProfile, asked)
             if chosen is None:
@@ -111,7 +105,7 @@ class CalendarView(SecuredView):
                            next_week=(monday + timedelta(days=7)).isoformat(), monday=monday,
                            today=local_today(now, zone), zone=zone, format_local=format_local,
                            day_start_hour=DAY_START_HOUR, day_end_hour=DAY_END_HOUR, badges=STATUS_BADGES,
-                           can_open=has_permission(current_user, "bookings.view"))
+                           can_open=allowed(current_user, "bookings.view"))
 
     def _all_for_picker(self, can_choose: bool) -> list[CoachProfile]:
         if not can_choose:

@@ -6,6 +6,7 @@ from wtforms import SelectField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..auth.models import User
+from ..auth.permissions import COACH_ROLES
 from ..catalog.models import CATEGORIES, MEETING_MODES, SLOT_STEPS, CoachProfile, ConsultationType, DurationOption
 from ..catalog.services import check_duration_options, unique_coach_slug
 from ..core.errors import DomainError
@@ -86,7 +87,7 @@ def _marked_for_deletion(entry) -> bool:
 
 
 def _coach_users():
-    return db.session.scalars(db.select(User).where(User.role == "coach").order_by(User.name))
+    return db.session.scalars(db.select(User).where(User.role.in_(COACH_ROLES)).order_by(User.name))
 
 
 class CoachProfileView(SecuredModelView):

@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 
 from ..analytics.revenue import booking_revenue
 from ..auth.models import User
+from ..auth.permissions import CUSTOMER_ROLES
 from ..bookings.models import Booking
 from ..core.money import format_money
 from ..extensions import db
@@ -69,7 +70,7 @@ class CustomerView(KeysetListMixin, SecuredModelView):
     }
 
     def get_query(self):
-        return super().get_query().filter(User.role == "customer")
+        return super().get_query().filter(User.role.in_(CUSTOMER_ROLES))
 
     def get_one(self, id):
         try:

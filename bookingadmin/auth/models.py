@@ -1,11 +1,11 @@
-"""User accounts. One role per user; the role's permissions live in permissions.py."""
+"""User accounts and their API tokens. One role per user; the role's permissions live in permissions.py."""
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Date, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.clock import utcnow
@@ -13,6 +13,7 @@ from ..core.types import UTCDateTime, sql_in
 from ..core.validation import check_timezone, normalize_email
 from ..extensions import db
 from .permissions import ROLES, STAFF_ROLES
+from .policy import owned_by, user_column
 
 LANGUAGES = ("en", "ar")
 GENDERS = ("male", "female")
@@ -72,5 +73,38 @@ class User(UserMixin, db.Model):
         return f"{self.name} <{self.email}>"
 
 
+owned_by(User, customer=user_column(User.id))  # an account is its own customer's (booking for oneself)
+
+
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(db.select(User).where(User.email == normalize_email(email)))
+
+
+class ApiToken(db.Model):
+    """A per-user bearer token, issued by POST /api/v1/auth/token and revoked by DELETE.
+
+    Only a SHA-256 hash of each token is stored: a leaked table lets nobody in.
+    """
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_user", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # hex SHA-256 of the token; tokens are 256-bit random, so a fast hash is enough (no KDF needed)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # the first characters, to tell tokens apart in a list without storing them
+    prefix: Mapped[str] = mapped_column(String(12))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User")
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and now < self.expires_at and self.user.is_active
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.label or 'token'})"

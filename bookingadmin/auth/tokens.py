@@ -12,9 +12,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from ..api.models import ApiToken
 from ..extensions import db
-from .models import User
+from .models import ApiToken, User
 
 TOKEN_PREFIX = "ba_"
 DEFAULT_LIFETIME_DAYS = 90

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 
-from ..auth.permissions import has_permission
+from ..auth.policy import allowed
 from ..catalog.models import CoachProfile, coach_consultation_types
 from ..core.errors import DomainError, NotFound, PermissionDenied
 from ..core.locking import lock_coach_time
@@ -42,11 +42,7 @@ class BlockResult:
 
 def can_manage_availability(actor, coach: CoachProfile) -> bool:
     """Whether `actor` may edit this coach's availability (the editor's buttons ask this too)."""
-    if actor is None:
-        return True
-    if not has_permission(actor, "availability.manage"):
-        return False
-    return actor.role == "admin" or coach.user_id == actor.id
+    return actor is None or allowed(actor, "availability.manage", coach)
 
 
 def _managed_coach(coach_id: int, actor) -> CoachProfile:

@@ -6,6 +6,8 @@ from datetime import date, datetime, time
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.policy import owned_by, through
+from ..catalog.models import CoachProfile
 from ..core.clock import utcnow
 from ..core.types import UTCDateTime
 from ..extensions import db
@@ -104,3 +106,7 @@ class AvailabilityChange(db.Model):
 
     coach = relationship("CoachProfile")
     actor = relationship("User")
+
+
+for _model in (WeeklyHours, DateOverride, Slot, AvailabilityChange):  # a coach's time is that coach's
+    owned_by(_model, coach=through(_model.coach_id, CoachProfile))

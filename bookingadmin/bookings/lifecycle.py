@@ -24,7 +24,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..auth.models import User
-from ..auth.permissions import has_permission
+from ..auth.policy import allowed
 from ..availability.services import check_bookable
 from ..catalog.models import CoachProfile, ConsultationType
 from ..core.errors import Conflict, DomainError, PermissionDenied
@@ -180,10 +180,7 @@ def _move(booking: Booking, action: str, to_status: str, *, actor: User | None, 
 def _check_booker(actor: User | None, customer: User, coach: CoachProfile | None) -> None:
     if actor is None:
         return
-    if actor.id == customer.id and has_permission(actor, "bookings.book"):
-        return
-    if has_permission(actor, "bookings.manage") and (actor.role != "coach" or
-                                                     (coach is not None and coach.user_id == actor.id)):
+    if allowed(actor, "bookings.book", customer) or (coach is not None and allowed(actor, "bookings.manage", coach)):
         return
     raise PermissionDenied("You cannot make a booking for this person")
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.policy import owned_by, owned_like, through, user_column
+from ..catalog.models import CoachProfile
 from ..core.clock import utcnow
 from ..core.crypto import decrypt_json, encrypt_json
 from ..core.money import CURRENCIES
@@ -164,3 +166,7 @@ class BookingEvent(db.Model):
 
     booking: Mapped[Booking] = relationship(back_populates="events")
     actor = relationship("User")
+
+
+owned_by(Booking, coach=through(Booking.coach_id, CoachProfile), customer=user_column(Booking.customer_id))
+owned_like(BookingEvent, BookingEvent.booking_id, Booking)

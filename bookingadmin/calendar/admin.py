@@ -7,16 +7,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..admin.base import PermissionMixin
+from ..auth.policy import scope_condition
 from ..catalog.models import CoachProfile
 from ..extensions import db
 from .services import feed_url, regenerate_feed_token
 
 
 def _visible_coaches():
-    query = select(CoachProfile).order_by(CoachProfile.display_name_en)
-    if current_user.role == "coach":
-        query = query.where(CoachProfile.user_id == current_user.id)
-    return list(db.session.scalars(query))
+    """The coaches whose bookings the viewer may see (a coach: their own profile)."""
+    visible = scope_condition(current_user, "bookings.view", CoachProfile)
+    return list(db.session.scalars(select(CoachProfile).where(visible).order_by(CoachProfile.display_name_en)))
 
 
 class CalendarFeedsView(PermissionMixin, BaseView):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ..auth.policy import owned_by, user_column
 from ..core.clock import utcnow
 from ..core.money import CURRENCIES
 from ..core.types import UTCDateTime, sql_in
@@ -161,3 +162,5 @@ class CoachProfile(db.Model):
     def __str__(self) -> str:
         return self.display_name_en
 
+
+owned_by(CoachProfile, coach=user_column(CoachProfile.user_id))  # a coach profile is its user's

@@ -12,6 +12,8 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.policy import owned_like
+from ..bookings.models import Booking
 from ..core.clock import utcnow
 from ..core.money import CURRENCIES
 from ..core.types import UTCDateTime, sql_in
@@ -119,3 +121,7 @@ class ProcessedWebhookEvent(db.Model):
     type: Mapped[str] = mapped_column(String(100))
     payment_intent_id: Mapped[str | None] = mapped_column(String(255))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+owned_like(Payment, Payment.booking_id, Booking)  # a booking's money is its coach's and its customer's
+owned_like(Refund, Refund.booking_id, Booking)

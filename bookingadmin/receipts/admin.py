@@ -1,4 +1,4 @@
-"""Staff download receipts here: permission bookings.view plus object access (a coach: own bookings)."""
+"""Staff download receipts here: permission bookings.view on the receipt's booking (a coach: their own)."""
 from __future__ import annotations
 
 from flask import abort, request
@@ -7,15 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..admin.base import PermissionMixin
+from ..auth.policy import allowed
 from ..extensions import db
 from .views import latest_receipt, pdf_response
-
-
-def staff_can_see(user, booking) -> bool:
-    """Object-level access: coaches see their own bookings, other staff with bookings.view all."""
-    if user.role == "coach":
-        return booking.coach is not None and booking.coach.user_id == user.id
-    return True
 
 
 class ReceiptAdminView(PermissionMixin, BaseView):
@@ -33,7 +27,7 @@ class ReceiptAdminView(PermissionMixin, BaseView):
         from ..bookings.models import Booking
 
         booking = db.session.scalar(select(Booking).where(Booking.number == number))
-        if booking is None or not staff_can_see(current_user, booking):
+        if booking is None or not allowed(current_user, "bookings.view", booking):
             abort(404)
         receipt = latest_receipt(booking.id, request.args.get("receipt"))
         if receipt is None:

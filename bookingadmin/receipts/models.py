@@ -10,6 +10,8 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.policy import owned_like
+from ..bookings.models import Booking
 from ..core.clock import utcnow
 from ..core.types import UTCDateTime
 from ..extensions import db
@@ -55,3 +57,6 @@ class Receipt(db.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+owned_like(Receipt, Receipt.booking_id, Booking)

@@ -1,9 +1,13 @@
 """Every back-office page × every role: allowed (200) or refused (403; anonymous to the login page)."""
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from bookingadmin.bookings.models import Booking
+from bookingadmin.core.clock import utcnow
 from bookingadmin.extensions import db
 
 PAGES = {  # page -> roles that may open it
@@ -68,3 +72,25 @@ def test_a_coach_sees_only_their_own_bookings_in_list_calendar_and_dashboard(off
         assert mine.number in text and theirs.number not in text, page
     assert client.get(f"/admin/calendar/?coach={office.other_coach.id}").status_code == 404
     assert client.get(f"/admin/availability/?coach={office.other_coach.id}").status_code == 404
+
+
+LINK = re.compile(r'href="(/admin/[^"#]*)"')
+
+
+@pytest.mark.parametrize("role", ["admin", "support", "coach"])
+def test_the_back_office_shows_a_role_only_links_it_may_open(office, make_booking, login, client, role):
+    """Every link on the pages a role works from opens for that role: no button leads to a 403."""
+    from bookingadmin.payments.services import record_manual_payment
+
+    booking = make_booking("pending_payment")
+    record_manual_payment(booking, amount=booking.amount, method="cash", actor=office.admin, now=utcnow())
+    db.session.commit()
+    login(_user(office, role))
+    pages = ("/admin/", "/admin/bookings/", f"/admin/bookings/details/?id={booking.id}",
+             f"/admin/calendar/?week={booking.starts_at.date()}")
+    links = {html.unescape(href) for page in pages for href in LINK.findall(client.get(page).get_data(as_text=True))}
+    assert f"/admin/bookings/details/?id={booking.id}" in links
+    refused = {link: client.get(link).status_code for link in links}
+    assert {link: status for link, status in refused.items() if status == 403} == {}
+    money_link = f"/admin/booking-money/{booking.number}/"
+    assert (money_link in links) == (role != "coach")  # coaches may not refund or record payments

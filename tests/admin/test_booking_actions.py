@@ -213,9 +213,16 @@ def test_intake_is_shown_only_to_those_allowed(office, make_booking, login, clie
 
 
 def test_timeline_and_panels(office, make_booking, login, client):
-    booking = make_booking("confirmed")
+    from bookingadmin.payments.services import record_manual_payment
+
+    booking = make_booking("pending_payment")
+    payment = record_manual_payment(booking, amount=booking.amount, method="cash", actor=office.admin, now=utcnow())
+    db.session.commit()
     login(office.admin)
     page = details(client, booking)
     assert re.findall(r'<tr data-action="([a-z_]+)">', page) == [e.action for e in events(booking)]
-    assert 'id="payments-panel"' in page
-    assert 'id="notifications-panel"' in page or 'id="notifications"' in page  # placeholder, or the module's log
+    money = page.split('id="payments-panel"', 1)[1].split("</table>", 1)[0]
+    assert f'data-payment="{payment.id}"' in money  # the booking's own payment row, not a placeholder
+    assert 'id="notifications-panel"' not in page  # the placeholder of a missing notifications module
+    log = page.split('id="notifications"', 1)[1].split("</section>", 1)[0]
+    assert booking.customer_email in log  # the emails sent about this booking, with their recipient

@@ -34,12 +34,24 @@ def test_forbidden_role_cannot_post_to_a_model_view(auth, make_user):
     from bookingadmin.auth.models import User
     from bookingadmin.extensions import db
 
+    def create(email: str):
+        token = auth.csrf_token("/admin/")  # a valid token: only the permission can refuse the post
+        return auth.client.post("/admin/users/new/", data={
+            "csrf_token": token, "name": "X", "email": email, "role": "admin", "language": "en",
+            "timezone": "UTC", "new_password": "long-enough-password"})
+
+    def created(email: str) -> bool:
+        return db.session.scalar(db.select(User).where(User.email == email)) is not None
+
     make_user(role="support", email="s@example.com")
     auth.login("s@example.com")
-    response = auth.client.post("/admin/users/new/", data={"name": "X", "email": "x@example.com",
-                                                           "role": "admin", "timezone": "UTC"})
-    assert response.status_code in (400, 403)
-    assert db.session.scalar(db.select(User).where(User.email == "x@example.com")) is None
+    response = create("x@example.com")
+    assert response.status_code == 403 and "Not allowed" in response.get_data(as_text=True)
+    assert not created("x@example.com")
+    auth.logout()
+    make_user(role="admin", email="a@example.com")  # the same post from an admin does create the account
+    auth.login("a@example.com")
+    assert create("y@example.com").status_code == 302 and created("y@example.com")
 
 
 def test_permissions_cover_every_role():

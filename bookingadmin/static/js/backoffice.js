@@ -22,5 +22,5 @@
     }
     var link = event.target.closest('a[href^="javascript:"]');
     if (link) { event.preventDefault(); }
-  });
+  }, true);  // capture: Bootstrap's menu handlers stop the click before it would bubble up here
 })();

@@ -35,10 +35,13 @@ def _booking_page() -> bool:
 
 
 def _stripe_sources(config) -> dict[str, list[str]]:
+    """Stripe.js's origin (its script and Card Element iframes), its API, its 3-D Secure frames."""
     script = _origin(config.get("STRIPE_JS_URL"))
+    scripts = [script] if script else []
+    if script == "https://js.stripe.com":
+        scripts.append("https://*.js.stripe.com")  # Stripe's published CSP: it serves from subdomains too
     api = _origin(config.get("STRIPE_API_BASE")) or STRIPE_API
-    frames = [source for source in (script, STRIPE_FRAMES) if source]
-    return {"script-src": [script] if script else [], "connect-src": [api], "frame-src": frames}
+    return {"script-src": scripts, "connect-src": [api], "frame-src": [*scripts, STRIPE_FRAMES]}
 
 
 def content_security_policy(config, *, booking_page: bool, nonce: str) -> str:
@@ -66,6 +69,12 @@ def _signed_in() -> bool:
     return bool(getattr(current_user, "is_authenticated", False))
 
 
+def _static_file() -> bool:
+    """Our static files or Flask-Admin's (endpoint `admin.static`): the same for everyone, cacheable."""
+    endpoint = request.endpoint or ""
+    return endpoint == "static" or endpoint.endswith(".static")
+
+
 def set_security_headers(response: Response) -> Response:
     config = current_app.config
     booking_page = _booking_page()
@@ -77,7 +86,7 @@ def set_security_headers(response: Response) -> Response:
         response.headers["X-Frame-Options"] = "DENY"  # for browsers that predate frame-ancestors
     if config.get("HSTS_SECONDS"):
         response.headers["Strict-Transport-Security"] = f"max-age={int(config['HSTS_SECONDS'])}; includeSubDomains"
-    if request.endpoint != "static" and _signed_in():
+    if not _static_file() and _signed_in():
         response.headers["Cache-Control"] = "no-store"  # a shared or back-button cache never keeps a signed-in page
         response.vary.add("Cookie")
     return response

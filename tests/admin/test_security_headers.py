@@ -119,6 +119,8 @@ def test_back_office_is_never_framed_and_loads_nothing_from_another_host(client,
         assert_no_inline_script(html, csp, path)
         outside = [url for url in EXTERNAL.findall(html) if urlsplit(url).netloc not in ("", "localhost")]
         assert outside == [], f"{path} loads {outside}"
+    admin_js = client.get("/admin/static/admin/js/helpers.js?v=1.0.0")
+    assert admin_js.status_code == 200 and "no-store" not in admin_js.headers.get("Cache-Control", "")
     flatly = client.get("/static/vendor/bootswatch-flatly/bootstrap.min.css").get_data(as_text=True)
     assert "@import" not in flatly and "googleapis" not in flatly
 

@@ -86,6 +86,11 @@ def load_config(env_name: str | None = None) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production and _env_bool("SESSION_COOKIE_SECURE", True),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # Sites allowed to show the booking pages in a frame (CSP frame-ancestors sources, space
+        # separated, e.g. "https://www.example.com"); the back office is never framed.
+        "BOOKING_FRAME_ANCESTORS": _env("BOOKING_FRAME_ANCESTORS", "'none'"),
+        # Strict-Transport-Security max-age; production only by default (0 leaves the header out).
+        "HSTS_SECONDS": _env_int("HSTS_SECONDS", 31536000 if production else 0),
     }
     if env_name == "testing":
         config.update(REDIS_URL=None, STRIPE_SECRET_KEY=None, MAIL_SERVER=None)

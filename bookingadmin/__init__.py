@@ -29,6 +29,9 @@ def create_app(config: str | dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_error_pages(app)
+    from .core import headers
+
+    headers.init_app(app)
     from .cli import register_cli
     from .domains import init_domains
 
@@ -49,6 +52,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
+    from flask_babel import gettext
+
+    login_manager.localize_callback = gettext  # the flashed "please log in" is translated when made
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -11,6 +11,7 @@ from flask import Flask
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 
+from ..core.headers import csp_nonce
 from ..extensions import db
 
 
@@ -31,7 +32,7 @@ def init_admin(app: Flask) -> Admin:
 
     admin = Admin(app, name=app.config["BUSINESS_NAME"], url="/admin",
                   theme=Bootstrap4Theme(base_template="admin/master.html", swatch="flatly", fluid=True),
-                  index_view=BackOfficeHome(name="Dashboard", url="/admin"))
+                  index_view=BackOfficeHome(name="Dashboard", url="/admin"), csp_nonce_generator=csp_nonce)
     admin.add_view(BookingView(db, name="Bookings", endpoint="bookings"))
     admin.add_view(CalendarView(name="Calendar", endpoint="calendar"))
     _add_availability(admin)

@@ -1,4 +1,5 @@
 """Login and registration forms. Field rules come from core.validation."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
@@ -7,14 +8,14 @@ from ..core.forms import e164_phone, iana_time_zone
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
 class RegistrationForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    phone = StringField("Phone (with country code)", validators=[DataRequired(), e164_phone])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=128)])
-    language = SelectField("Language", choices=[("en", "English"), ("ar", "العربية")])
-    timezone = StringField("Time zone", default="Asia/Riyadh", validators=[DataRequired(), iana_time_zone])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone (with country code)"), validators=[DataRequired(), e164_phone])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=128)])
+    language = SelectField(_l("Language"), choices=[("en", "English"), ("ar", "العربية")])
+    timezone = StringField(_l("Time zone"), default="Asia/Riyadh", validators=[DataRequired(), iana_time_zone])

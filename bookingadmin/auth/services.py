@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from ..core.errors import DomainError
 from ..core.validation import check_timezone, normalize_email, normalize_phone
 from ..extensions import db
@@ -15,7 +17,7 @@ MIN_PASSWORD_LENGTH = 8
 def _check_new_account(email: str, password: str, language: str, timezone: str, phone: str | None) -> dict:
     fields: dict[str, str] = {}
     if find_user_by_email(email):
-        fields["email"] = "An account with this email already exists"
+        fields["email"] = _("An account with this email already exists")
     if len(password or "") < MIN_PASSWORD_LENGTH:
         fields["password"] = f"Use at least {MIN_PASSWORD_LENGTH} characters"
     if language not in LANGUAGES:
@@ -55,6 +57,7 @@ def authenticate(email: str, password: str, now: datetime) -> User:
     """The active user with these credentials; one vague message for every failure."""
     user = find_user_by_email(email)
     if user is None or not user.check_password(password) or not user.active:
-        raise DomainError("Wrong email or password", fields={"password": "Wrong email or password"})
+        message = _("Wrong email or password")  # translated here: views show messages as they are
+        raise DomainError(message, fields={"password": message})
     user.last_login_at = now
     return user

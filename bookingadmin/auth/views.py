@@ -1,5 +1,6 @@
 """Login, logout and customer registration."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from zoneinfo import available_timezones
 
@@ -68,7 +69,7 @@ def register():
         else:
             db.session.commit()
             login_user(user)
-            flash("Welcome! Your account is ready.", "success")
+            flash(_("Welcome! Your account is ready."), "success")
             return redirect(_safe_next(request.args.get("next")) or _landing_for(user))
     status = 400 if form.errors else 200
     zones = sorted(available_timezones())
@@ -79,5 +80,5 @@ def register():
 @login_required
 def logout():
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))

@@ -29,7 +29,10 @@ class DetailsForm(FlaskForm):
     """Contact details, the intake form and an optional alternative time."""
 
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    # Shown to the coach; booking emails go to the account's own address (notifications.recipients).
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)],
+                       description=_l("Booking confirmations, reminders and receipts are sent to your account's "
+                                      "email address."))
     phone = StringField(_l("Phone (with country code)"), validators=[DataRequired(), e164_phone])
     save_to_profile = BooleanField(_l("Save these details to my profile"))
     age = IntegerField(_l("Age"), validators=[Optional(), NumberRange(min=5, max=120)])

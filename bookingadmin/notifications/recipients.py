@@ -11,10 +11,16 @@ from .outbox import Recipient
 
 
 def customer_recipient(booking) -> Recipient:
-    """The customer at the booking's contact address, in their language and zone."""
+    """The customer at their account's address, in their language and zone.
+
+    The contact email typed on a booking is shown to staff but never mailed: nobody confirmed it, and
+    booking emails carry details (times, meeting links, receipts) that must not go to an address a
+    customer can set to anyone's.
+    """
     user = booking.customer
     zone = user.timezone if user is not None and is_timezone(user.timezone) else booking.timezone
-    return Recipient(email=booking.customer_email, name=booking.customer_name,
+    email = user.email if user is not None else booking.customer_email
+    return Recipient(email=email, name=booking.customer_name,
                      language=user.language if user is not None else "en", timezone=zone,
                      user_id=booking.customer_id, role="customer")
 

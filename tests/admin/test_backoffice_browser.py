@@ -7,6 +7,7 @@ from bookingadmin.analytics.rollup import refresh_analytics
 from bookingadmin.bookings.models import Booking
 from bookingadmin.extensions import db
 from tests.factories import local_time
+from tests.support.csp import violations, watch_csp
 from tests.support.services import LiveServer, artifact_path, chromium_available, launch_chromium, require_service
 
 pytestmark = pytest.mark.browser
@@ -31,6 +32,7 @@ def test_admin_confirms_from_the_list_and_sees_the_charts(app, office, make_book
         browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            csp_reports = watch_csp(page)
             page.goto(f"{live.url}/login")
             page.fill("input[name=email]", office.admin.email)
             page.fill("input[name=password]", "correct-horse")
@@ -58,6 +60,7 @@ def test_admin_confirms_from_the_list_and_sees_the_charts(app, office, make_book
                 return {key: canvas.id, width: chart.chartArea ? chart.chartArea.width : 0, painted};
             })""")
             page.screenshot(path=str(artifact_path("backoffice-analytics.png")), full_page=True)
+            assert violations(page, csp_reports) == []  # charts and Flask-Admin's scripts run under the CSP
         finally:
             browser.close()
     assert len(drawn) >= 9

@@ -10,6 +10,7 @@ from bookingadmin.core.clock import utcnow
 from bookingadmin.extensions import db
 from bookingadmin.payments.models import Refund
 from tests.payments.conftest import WEBHOOK_SECRET
+from tests.support.csp import violations, watch_csp
 from tests.support.services import LiveServer, artifact_path, launch_chromium, require_service
 
 
@@ -25,6 +26,7 @@ def test_browse_book_register_pay_and_cancel(stripe_app, make_catalog, localstri
         browser = require_service("chromium", lambda: launch_chromium(p))
         page = browser.new_page(timezone_id="Europe/London", locale=language)
         page.set_default_timeout(20_000)
+        csp_reports = watch_csp(page)  # the journey runs under the strict CSP: nothing may be refused
         try:
             page.goto(f"{live.url}/language/{language}?next=/")
             assert page.get_attribute("html", "dir") == ("rtl" if language == "ar" else "ltr")
@@ -66,6 +68,7 @@ def test_browse_book_register_pay_and_cancel(stripe_app, make_catalog, localstri
             page.screenshot(path=str(artifact_path(f"customer-cancel-{language}.png")), full_page=True)
             page.click('[data-testid="confirm-cancel"]')
             page.wait_for_selector('[data-testid="refunded-amount"]')
+            assert violations(page, csp_reports) == []
         finally:
             browser.close()
     db.session.expire_all()

@@ -30,9 +30,11 @@ def create_app(config: str | dict | None = None) -> Flask:
     _init_extensions(app)
     _register_error_pages(app)
     from .cli import register_cli
+    from .core import outbox
     from .domains import init_domains
 
     register_cli(app)
+    outbox.init_app(app)  # plumbing every domain uses, not a domain
     init_domains(app)
     return app
 

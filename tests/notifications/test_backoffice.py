@@ -1,6 +1,7 @@
 """Back office: the delivery log with resend, the booking panel include, worker health, the opt-in."""
 from __future__ import annotations
 
+import pytest
 from flask import render_template_string
 from sqlalchemy import select
 
@@ -37,6 +38,7 @@ def test_resend_needs_the_notifications_resend_permission(app, client, auth, mak
     assert len(by_kind(read_outbox(app), "confirmed")) == 1
 
 
+@pytest.mark.allow_smtp  # a closed port on purpose
 def test_delivery_log_lists_failures_with_their_error(app, client, auth, make_booking, make_user):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port(), MAIL_USE_TLS=False)
     make_booking("pending_payment")

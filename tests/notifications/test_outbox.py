@@ -89,6 +89,7 @@ def test_smtp_refusing_once_is_retried_and_delivers_one_email(app, smtp, make_ca
     assert len(confirmed) == 1 and booking.number in confirmed[0]["Subject"]
 
 
+@pytest.mark.allow_smtp  # a closed port on purpose
 def test_after_the_last_attempt_the_row_is_failed_with_its_error(app, make_booking):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port(), MAIL_USE_TLS=False, OUTBOX_MAX_ATTEMPTS=3)
     booking = make_booking("pending_payment")

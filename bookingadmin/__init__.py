@@ -33,9 +33,11 @@ def create_app(config: str | dict | None = None) -> Flask:
 
     headers.init_app(app)
     from .cli import register_cli
+    from .core import outbox
     from .domains import init_domains
 
     register_cli(app)
+    outbox.init_app(app)  # plumbing every domain uses, not a domain
     init_domains(app)
     return app
 

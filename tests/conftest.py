@@ -223,3 +223,45 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+# --------------------------------------------------------------------------- no surprise emails
+
+
+class UnexpectedSMTP(RuntimeError):
+    """A test opened a real SMTP connection it did not ask for."""
+
+
+class SMTPGuard:
+    """Refuses and records SMTP connections (smtplib.SMTP / SMTP_SSL share `connect`)."""
+
+    def __init__(self):
+        self.attempts: list[tuple[str, int]] = []
+
+    def install(self, monkeypatch) -> None:
+        import smtplib
+
+        guard = self
+
+        def refuse(client, host="localhost", port=0, source_address=None):
+            guard.attempts.append((host, port))
+            raise UnexpectedSMTP(f"a real SMTP connection to {host}:{port} in a test that did not ask for one "
+                                 "(use the `smtp` fixture, or mark it @pytest.mark.allow_smtp)")
+
+        monkeypatch.setattr(smtplib.SMTP, "connect", refuse)
+
+
+@pytest.fixture(autouse=True)
+def smtp_guard(request, monkeypatch):
+    """Fails any test that opens a real SMTP connection without asking: by taking the `smtp`
+    fixture (the aiosmtpd server) or by the `allow_smtp` marker (a closed port on purpose).
+    The attempt is refused and the test fails even when the code under test catches the error
+    (the outbox would only retry it)."""
+    guard = SMTPGuard()
+    if "smtp" in request.fixturenames or request.node.get_closest_marker("allow_smtp"):
+        yield guard
+        return
+    guard.install(monkeypatch)
+    yield guard
+    if guard.attempts:
+        pytest.fail(f"unexpected SMTP connection(s): {guard.attempts}", pytrace=False)

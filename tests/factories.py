@@ -203,8 +203,10 @@ class Factories:
                  slot: Slot | None) -> None:
         if status == "pending_payment" or booking.status == status:
             return
-        if booking.status == "pending_payment":
-            lifecycle.mark_paid(booking, actor=None, now=now, method="cash")
+        if booking.status == "pending_payment":  # paid in cash through the payments domain, which owns "paid"
+            from bookingadmin.payments.services import record_manual_payment
+
+            record_manual_payment(booking, amount=booking.amount, method="cash", actor=None, now=now)
         if status == "pending_confirmation":
             assert booking.status == status, "pending_confirmation needs a type that requires approval"
             return

@@ -224,13 +224,10 @@ def create_booking(*, customer: User, consultation_type_id: int, coach_id: int, 
 
 def _start(booking: Booking, ctype: ConsultationType, now: datetime) -> None:
     """The first status: paid bookings wait for payment holding their time; free ones skip it."""
-    if booking.amount > 0:
+    if booking.amount > 0:  # its payment_status is the payments domain's (set on the "created" event)
         booking.status = "pending_payment"
-        booking.payment_status = "unpaid"
         booking.hold_expires_at = now + timedelta(minutes=int(current_app.config.get("HOLD_MINUTES", 15)))
         return
-    booking.payment_status = "not_required"
-    booking.payment_method = "free"
     booking.status = "pending_confirmation" if ctype.requires_approval else "confirmed"
     if booking.status == "confirmed":
         booking.confirmed_at = now
@@ -243,7 +240,7 @@ def _start(booking: Booking, ctype: ConsultationType, now: datetime) -> None:
 def mark_paid(booking: Booking, *, actor: User | None, now: datetime, method: str) -> Booking:
     """Payment arrived: on to confirmation (types that require approval) or straight to confirmed.
 
-    Called by the payments domain once it has proof of payment; it owns payment_status.
+    Called by the payments domain once it has proof of payment; payments alone derive payment_status.
     """
     if method not in PAYMENT_METHODS or method == "free":
         raise DomainError.on_field("method", "Choose how the booking was paid")

@@ -11,7 +11,7 @@ from ..auth.policy import owned_by, owned_like, through, user_column
 from ..catalog.models import CoachProfile
 from ..core.clock import utcnow
 from ..core.crypto import decrypt_json, encrypt_json
-from ..core.money import CURRENCIES
+from ..core.money import CURRENCIES, PAYMENT_METHODS
 from ..core.types import UTCDateTime, sql_in
 from ..extensions import db
 
@@ -20,7 +20,8 @@ STATUSES = ("pending_payment", "pending_confirmation", "confirmed", "rescheduled
 # Statuses that hold the coach's time.
 ACTIVE_STATUSES = ("pending_payment", "pending_confirmation", "confirmed", "rescheduled")
 PAYMENT_STATUSES = ("unpaid", "not_required", "authorized", "paid", "partially_refunded", "refunded")
-PAYMENT_METHODS = ("stripe", "cash", "bank_transfer", "free")
+# How a booking was settled: a payment method, or "free" (nothing to pay).
+BOOKING_PAYMENT_METHODS = PAYMENT_METHODS + ("free",)
 MEETING_TYPES = ("online", "in_person")
 SOURCES = ("web", "mobile", "admin", "api")
 CANCELLED_BY = ("customer", "staff", "system")
@@ -31,7 +32,7 @@ class Booking(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN {sql_in(STATUSES)}", name="status"),
         CheckConstraint(f"payment_status IN {sql_in(PAYMENT_STATUSES)}", name="payment_status"),
-        CheckConstraint(f"payment_method IS NULL OR payment_method IN {sql_in(PAYMENT_METHODS)}", name="payment_method"),
+        CheckConstraint(f"payment_method IS NULL OR payment_method IN {sql_in(BOOKING_PAYMENT_METHODS)}", name="payment_method"),
         CheckConstraint(f"meeting_type IN {sql_in(MEETING_TYPES)}", name="meeting_type"),
         CheckConstraint(f"source IN {sql_in(SOURCES)}", name="source"),
         CheckConstraint(f"cancelled_by IS NULL OR cancelled_by IN {sql_in(CANCELLED_BY)}", name="cancelled_by"),

@@ -20,7 +20,8 @@ from ..core.money import percent_of, quantize
 if TYPE_CHECKING:
     from .models import Booking
 
-# Payment states in which the customer has money with us.
+# Payment states in which the customer has money with us. `Booking.payment_status` is derived and
+# written by the payments domain alone (payments/status.py: payments minus refunds).
 PAID_STATES = ("authorized", "paid", "partially_refunded")
 
 
@@ -42,7 +43,8 @@ def refund_percent(booking: "Booking", now: datetime, *, by: str = "customer") -
 
 
 def has_paid(booking: "Booking") -> bool:
-    return booking.amount > 0 and (booking.paid_at is not None or booking.payment_status in PAID_STATES)
+    """Money taken or held for this booking, as the payments domain last derived it."""
+    return booking.amount > 0 and booking.payment_status in PAID_STATES
 
 
 def refund_for_cancellation(booking: "Booking", now: datetime, *, by: str = "customer") -> tuple[Decimal, int]:

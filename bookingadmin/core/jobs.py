@@ -1,6 +1,8 @@
-"""The one way to start background work: `enqueue()`, which acts only after the transaction commits.
+"""The transport under the outbox (core/outbox/): `enqueue()` hands a task over after the commit.
 
-    enqueue("bookingadmin.notifications.jobs.run_notification", notification.id, queue="emails")
+Domains do not call it: they write an outbox job (`core.outbox.add`), which calls it for them.
+
+    enqueue("bookingadmin.core.outbox.runner.run_job", job.id, queue="emails")
     db.session.commit()          # now it is handed to RQ, or run inline
 
 With REDIS_URL set the job goes to RQ (queue names get RQ_QUEUE_PREFIX in front); a job with

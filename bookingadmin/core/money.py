@@ -6,6 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 # ISO 4217 currencies we sell in, with their minor-unit exponent.
 CURRENCY_EXPONENTS: dict[str, int] = {"USD": 2, "SAR": 2, "EGP": 2}
 CURRENCIES = tuple(CURRENCY_EXPONENTS)
+# How money can reach us: the one list (payments rows; a booking adds "free" for nothing to pay).
+PAYMENT_METHODS = ("stripe", "cash", "bank_transfer")
 
 
 def check_currency(currency: str) -> str:

@@ -1,5 +1,5 @@
-"""Periodic upkeep the worker runs between jobs: expire holds, sweep the outbox, retry payment
-actions, refresh analytics. Each domain registers its own task in its setup.py, so the worker
+"""Periodic upkeep the worker runs between jobs: sweep the outbox (which also retries Stripe calls),
+expire holds, plan reminders, refresh analytics. Each domain registers its own task in its setup.py, so the worker
 knows none of them by name.
 """
 from __future__ import annotations

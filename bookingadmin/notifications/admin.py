@@ -1,4 +1,5 @@
-"""Back office: the delivery log (with resend), worker health, and each staff member's opt-in.
+"""Back office: the delivery log of every outbox job (with resend for emails), worker health, and
+each staff member's opt-in.
 
 Other workstreams embed two includes:
 - templates/admin/notifications_panel.html in the booking detail (needs `booking` in the context);
@@ -15,11 +16,13 @@ from sqlalchemy import select
 from ..admin.base import PermissionMixin, SecuredModelView
 from ..auth.permissions import has_permission
 from ..core.clock import utcnow
+from ..core.outbox import OutboxJob, kinds
 from ..extensions import db
 from .models import Notification
+from .outbox import KIND as EMAIL_KIND
 
-STATUS_BADGES = {"queued": "secondary", "sending": "info", "sent": "success", "failed": "danger",
-                 "cancelled": "light"}
+STATUS_BADGES = {"queued": "secondary", "sending": "info", "running": "info", "sent": "success",
+                 "done": "success", "failed": "danger", "cancelled": "light"}
 
 
 def _safe_next(default: str) -> str:
@@ -27,48 +30,67 @@ def _safe_next(default: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else default
 
 
-def resend_notification(notification_id: int) -> Notification:
-    """Resend one email on behalf of the current staff member; commits."""
+def _email_of(job_id: int) -> Notification:
+    row = db.session.scalar(select(Notification).where(Notification.job_id == job_id))
+    if row is None:
+        abort(404)
+    return row
+
+
+def resend_email(job_id: int) -> Notification:
+    """Resend the email of job `job_id` on behalf of the current staff member; commits."""
     from .outbox import resend
 
-    row = db.session.get(Notification, notification_id)
-    if row is None or row.channel != "email":
-        abort(404)
-    copy = resend(row, actor=current_user, now=utcnow())
+    copy = resend(_email_of(job_id), actor=current_user, now=utcnow())
     db.session.commit()
     return copy
 
 
-class NotificationView(SecuredModelView):
-    """Every email and receipt job: status, attempts, the last error. Resend from here or the booking page."""
+def describe(job: OutboxJob) -> str:
+    """What the job is about, in a few words (its kind's own description, when it has one)."""
+    kind = kinds().get(job.kind)
+    return kind.describe(job) if kind is not None and kind.describe is not None else ""
 
-    model = Notification
+
+def _kind_label(job: OutboxJob) -> str:
+    kind = kinds().get(job.kind)
+    return kind.label if kind is not None else job.kind
+
+
+class DeliveryLogView(SecuredModelView):
+    """Every job of the one outbox (emails, receipt PDFs, Stripe calls): status, attempts, the last
+    error. Emails can be resent from here or from the booking page."""
+
+    model = OutboxJob
     permission = "notifications.resend"
     can_create = can_edit = can_delete = False
-    column_list = ("created_at", "booking", "kind", "recipient_email", "status", "attempts", "due_at", "sent_at",
+    can_view_details = True
+    column_list = ("created_at", "booking", "kind", "about", "status", "attempts", "due_at", "finished_at",
                    "last_error")
-    column_filters = ("status", "kind", "channel", "recipient_email")
-    column_searchable_list = ("recipient_email", "kind")
+    column_filters = ("status", "kind")
+    column_searchable_list = ("kind", "key")
     column_default_sort = ("id", True)
-    column_labels = {"recipient_email": "Recipient", "due_at": "Due", "sent_at": "Sent", "last_error": "Error"}
-    column_formatters = {"last_error": lambda v, c, m, n: (m.last_error or "")[:160]}
+    column_labels = {"kind": "What", "about": "About", "due_at": "Due", "finished_at": "Finished",
+                     "last_error": "Error / note"}
+    column_formatters = {
+        "kind": lambda v, c, m, n: f"{_kind_label(m)} ({m.kind})",
+        "about": lambda v, c, m, n: describe(m),
+        "last_error": lambda v, c, m, n: (m.last_error or "")[:160],
+    }
     column_details_exclude_list = ("payload",)
 
-    @action("resend", "Resend", "Send these emails again?")
+    @action("resend", "Resend emails", "Send these emails again?")
     def action_resend(self, ids):
-        sent = 0
-        for row in db.session.scalars(select(Notification).where(Notification.id.in_([int(i) for i in ids]),
-                                                                  Notification.channel == "email")):
-            from .outbox import resend
+        from .outbox import resend
 
-            resend(row, actor=current_user, now=utcnow())
-            sent += 1
+        rows = db.session.scalars(select(Notification).where(Notification.job_id.in_([int(i) for i in ids])))
+        sent = sum(1 for row in rows if resend(row, actor=current_user, now=utcnow()))
         db.session.commit()
         flash(f"{sent} email(s) queued again.", "success")
 
-    @expose("/resend/<int:notification_id>", methods=("POST",))
-    def resend_view(self, notification_id: int):
-        copy = resend_notification(notification_id)
+    @expose("/resend/<int:job_id>", methods=("POST",))
+    def resend_view(self, job_id: int):
+        copy = resend_email(job_id)
         flash(f"The email “{copy.kind}” to {copy.recipient_email} is queued again.", "success")
         return redirect(_safe_next(url_for(".index_view")))
 
@@ -97,18 +119,19 @@ class MyNotificationsView(PermissionMixin, BaseView):
 
 
 def register_admin_views(admin) -> None:
-    admin.add_view(NotificationView(db, name="Delivery log", category="Notifications", endpoint="notifications"))
+    admin.add_view(DeliveryLogView(db, name="Delivery log", category="Notifications", endpoint="notifications"))
     admin.add_view(WorkerHealthView(name="Worker health", category="Notifications", endpoint="worker_health",
                                     url="/admin/worker-health"))
     admin.add_view(MyNotificationsView(name="My emails", category="Notifications", endpoint="my_notifications",
                                        url="/admin/my-notifications"))
 
 
-def notifications_for(booking) -> list[Notification]:
+def jobs_for(booking) -> list[OutboxJob]:
+    """The booking's outbox jobs of every kind, oldest first (the booking page's panel)."""
     if booking is None:
         return []
-    return list(db.session.scalars(select(Notification).where(Notification.booking_id == booking.id)
-                                   .order_by(Notification.id)))
+    return list(db.session.scalars(select(OutboxJob).where(OutboxJob.booking_id == booking.id)
+                                   .order_by(OutboxJob.id)))
 
 
 def register_template_helpers(app) -> None:
@@ -117,7 +140,9 @@ def register_template_helpers(app) -> None:
     def can_resend() -> bool:
         return has_permission(current_user, "notifications.resend")
 
-    app.add_template_global(notifications_for, "notifications_for")
+    app.add_template_global(jobs_for, "outbox_jobs_for")
+    app.add_template_global(describe, "outbox_job_about")
+    app.add_template_global(EMAIL_KIND, "email_job_kind")
     app.add_template_global(worker_health, "worker_health")
     app.add_template_global(can_resend, "can_resend_notifications")
     app.add_template_global(STATUS_BADGES, "notification_badges")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from .jobs import Skip
+from ..core.outbox import Skip
 from .mail import deliver
 from .models import Notification
 from .rendering import build_message

@@ -1,4 +1,5 @@
-"""Is background work happening? Queue lengths, failed jobs, worker heartbeats, the outbox backlog.
+"""Is background work happening? Queue lengths, failed jobs, worker heartbeats, the outbox backlog
+(every kind of job: emails, receipts, Stripe calls).
 
 `worker_health()` is what the back-office dashboard shows (templates/admin/worker_health_panel.html);
 `problems` lists, in plain words, what staff should act on (a reminder that silently did not go).
@@ -11,28 +12,19 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..core.clock import utcnow
+from ..core.outbox import OutboxJob, WorkerHeartbeat, beat  # noqa: F401  (beat: re-exported)
 from ..extensions import db
-from .models import Notification, WorkerHeartbeat
 
 OVERDUE_AFTER = timedelta(minutes=5)
 
 
-def beat(name: str, now: datetime, details: dict | None = None) -> None:
-    """Record that loop `name` ran at `now` (the caller commits)."""
-    row = db.session.get(WorkerHeartbeat, name)
-    if row is None:
-        db.session.add(WorkerHeartbeat(name=name, beat_at=now, details=details))
-    else:
-        row.beat_at, row.details = now, details
-
-
 def _outbox_counts(now: datetime) -> dict:
-    counts = dict(db.session.execute(select(Notification.status, func.count()).group_by(Notification.status)).all())
-    overdue = db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.status == "queued", Notification.due_at < now - OVERDUE_AFTER)) or 0
-    failed_recent = db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.status == "failed", Notification.updated_at >= now - timedelta(days=1))) or 0
-    return {"queued": counts.get("queued", 0), "sending": counts.get("sending", 0), "sent": counts.get("sent", 0),
+    counts = dict(db.session.execute(select(OutboxJob.status, func.count()).group_by(OutboxJob.status)).all())
+    overdue = db.session.scalar(select(func.count()).select_from(OutboxJob).where(
+        OutboxJob.status == "queued", OutboxJob.due_at < now - OVERDUE_AFTER)) or 0
+    failed_recent = db.session.scalar(select(func.count()).select_from(OutboxJob).where(
+        OutboxJob.status == "failed", OutboxJob.updated_at >= now - timedelta(days=1))) or 0
+    return {"queued": counts.get("queued", 0), "sending": counts.get("running", 0), "sent": counts.get("done", 0),
             "failed": counts.get("failed", 0), "failed_last_day": failed_recent, "overdue": overdue}
 
 
@@ -90,10 +82,10 @@ def _problems(health: dict, app, now: datetime) -> list[str]:
     problems = []
     outbox = health["outbox"]
     if outbox["overdue"]:
-        problems.append(f"{outbox['overdue']} email(s) or receipt(s) have waited more than 5 minutes: "
+        problems.append(f"{outbox['overdue']} background job(s) (emails, receipts, Stripe calls) have waited more than 5 minutes: "
                         "is a worker (make worker) or the outbox sweep running?")
     if outbox["failed"]:
-        problems.append(f"{outbox['failed']} email(s) or receipt(s) failed for good: see Notifications → Delivery log.")
+        problems.append(f"{outbox['failed']} background job(s) failed for good: see Notifications → Delivery log.")
     stale = timedelta(seconds=3 * app.config["OUTBOX_SWEEP_SECONDS"])
     if health["last_sweep_at"] is None:
         problems.append("The outbox sweep has never run: reminders and retries wait for it (flask worker or "

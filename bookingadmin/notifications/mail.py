@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from .jobs import PermanentFailure
+from ..core.outbox import PermanentFailure
 
 
 def deliver(message: EmailMessage, *, name: str) -> None:

@@ -1,25 +1,24 @@
-"""The outbox: one row per email or receipt rendering, written in the transaction that causes it.
-
-A row is handed to RQ (or run inline) after commit; the sweep hands over rows that are due and still
-queued. A job claims its row with a conditional UPDATE (queued -> sending), so two runs of the same
-job never both do the work, and a row that is sent, failed or cancelled is never touched again.
+"""Emails: who each one goes to and what it says. Its queueing state (due time, status, attempts,
+the claim, the last error) is its job's in the one outbox (core/outbox); this table keeps what is
+particular to an email: recipient, language, the facts it was written with, its Message-ID and when
+it went.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String, Text, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, false
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..auth.models import User
 from ..catalog.models import CoachProfile
 from ..core.clock import utcnow
-from ..core.types import UTCDateTime, sql_in
+from ..core.outbox.models import OutboxJob, WorkerHeartbeat  # noqa: F401  (heartbeats moved to core)
+from ..core.types import UTCDateTime
 from ..extensions import db
 
-STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
-OPEN_STATUSES = ("queued", "sending")
-CHANNELS = ("email", "receipt")
+# An email's job status, in the words of a delivery log ("done" is "sent").
+EMAIL_STATUS = {"running": "sending", "done": "sent"}
 
 # Columns this domain adds to other domains' tables (created by migration 0007). They are declared
 # here so that auth/ and catalog/ stay untouched by this workstream.
@@ -32,26 +31,17 @@ CoachProfile.calendar_token = mapped_column(String(64), unique=True, nullable=Tr
 class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
-        CheckConstraint(f"status IN {sql_in(STATUSES)}", name="status"),
-        CheckConstraint(f"channel IN {sql_in(CHANNELS)}", name="channel"),
-        CheckConstraint("attempts >= 0", name="attempts"),
-        Index("ix_notifications_status_due_at", "status", "due_at"),
         Index("ix_notifications_booking", "booking_id", "id"),
         Index("ix_notifications_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Unique per cause ("confirmed:event-12:customer", "reminder:7:24h:2026-03-01T10:00"), so a
-    # receiver or planner that runs twice adds nothing. Resends have none.
-    key: Mapped[str | None] = mapped_column(String(200), unique=True)
-    channel: Mapped[str] = mapped_column(String(10), default="email")
-    kind: Mapped[str] = mapped_column(String(40))
-    queue: Mapped[str] = mapped_column(String(20), default="emails")
+    # Its job in the outbox (kind "notifications.email"): one job per email, created together.
+    job_id: Mapped[int] = mapped_column(ForeignKey("outbox_jobs.id", ondelete="CASCADE"), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))  # booking_created, confirmed, reminder, ...
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("booking_events.id", ondelete="SET NULL"))
     receipt_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id", ondelete="SET NULL"))
-    # Waits for this row (the payment email waits for its receipt PDF).
-    depends_on_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id", ondelete="SET NULL"))
     resent_from_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id", ondelete="SET NULL"))
 
     recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -62,36 +52,40 @@ class Notification(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     # Facts frozen when the row was written (times at that moment, refund amount, .ics sequence).
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
-
-    status: Mapped[str] = mapped_column(String(10), default="queued")
-    attempts: Mapped[int] = mapped_column(default=0)
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    job = relationship(OutboxJob, backref=backref("email", uselist=False), foreign_keys=[job_id])
     booking = relationship("Booking")
     recipient = relationship("User", foreign_keys=[recipient_user_id])
-    depends_on = relationship("Notification", remote_side=[id], foreign_keys=[depends_on_id])
     receipt = relationship("Receipt", foreign_keys=[receipt_id])
 
     @property
+    def status(self) -> str:
+        return EMAIL_STATUS.get(self.job.status, self.job.status)
+
+    @property
+    def attempts(self) -> int:
+        return self.job.attempts
+
+    @property
+    def last_error(self) -> str | None:
+        return self.job.last_error
+
+    @property
+    def due_at(self) -> datetime:
+        return self.job.due_at
+
+    @property
+    def depends_on(self) -> OutboxJob | None:
+        """The job this email waits for (its receipt's rendering; the receipt itself is `receipt`)."""
+        return self.job.depends_on
+
+    @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.job.is_open
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient_email or self.channel} ({self.status})"
+        return f"{self.kind} → {self.recipient_email} ({self.status})"
 
-
-class WorkerHeartbeat(db.Model):
-    """When a background loop (the sweep, a worker) last ran: the dashboard shows silent failures."""
-
-    __tablename__ = "worker_heartbeats"
-
-    name: Mapped[str] = mapped_column(String(60), primary_key=True)
-    beat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    details: Mapped[dict | None] = mapped_column(JSON)

@@ -68,7 +68,7 @@ def on_paid(booking, event, now: datetime) -> None:
     outbox.add(kind="payment_received", key=f"payment_received:event-{event.id}:{booking.customer_email}", now=now,
                booking_id=booking.id, event_id=event.id, recipient=customer_recipient(booking),
                payload=_payload(booking, event), depends_on=receipt_row,
-               receipt_id=receipt_row.receipt_id if receipt_row is not None else None)
+               receipt_id=receipt_row.payload["receipt_id"] if receipt_row is not None else None)
     if event.to_status == "pending_confirmation":
         _email("awaiting_approval", booking, event, customer_recipient(booking), now)
     elif event.to_status in CONFIRMED_STATUSES:

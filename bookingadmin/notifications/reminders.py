@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from ..core.outbox import SweepResult, sweep
 from ..extensions import db
 from . import outbox
 from .emails import REMINDABLE_STATUSES
@@ -75,8 +76,9 @@ def _count() -> int:
     return db.session.scalar(select(db.func.count()).select_from(Notification).where(Notification.kind == KIND)) or 0
 
 
-def send_due_reminders(now: datetime) -> outbox.SweepResult:
-    """`flask send-reminders`: plan what is missing, then hand over every due reminder. Commits."""
+def send_due_reminders(now: datetime) -> SweepResult:
+    """`flask send-reminders`: plan what is missing, then run the one outbox sweep (which hands over
+    every due job, reminders among them). Commits."""
     plan_missing_reminders(now)
     db.session.commit()
-    return outbox.sweep(now, kinds=(KIND,))
+    return sweep(now, heartbeat="send-reminders")

@@ -22,18 +22,9 @@ def _offsets(raw: str) -> list[int]:
 
 def settings() -> dict:
     return {
-        # Prefix for RQ queue names, so several apps (or test runs) can share one Redis.
-        "RQ_QUEUE_PREFIX": _env("RQ_QUEUE_PREFIX", ""),
+        # (The outbox's retry policy and RQ settings are core's: core/outbox/__init__.py.)
         # Hours before the start at which reminders go out.
         "REMINDER_OFFSETS_HOURS": _offsets(_env("REMINDER_OFFSETS_HOURS", "24,1")),
-        # Tries per email/receipt before it is marked failed; the wait doubles from the first delay.
-        "OUTBOX_MAX_ATTEMPTS": _env_int("OUTBOX_MAX_ATTEMPTS", 5),
-        "OUTBOX_RETRY_SECONDS": _env_int("OUTBOX_RETRY_SECONDS", 60),
-        "OUTBOX_RETRY_MAX_SECONDS": _env_int("OUTBOX_RETRY_MAX_SECONDS", 3600),
-        # A row claimed (sending) for longer than this is considered abandoned by a dead worker.
-        "OUTBOX_CLAIM_TIMEOUT_SECONDS": _env_int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 600),
-        # How often `flask worker` runs the sweep.
-        "OUTBOX_SWEEP_SECONDS": _env_int("OUTBOX_SWEEP_SECONDS", 60),
         "MAIL_TIMEOUT_SECONDS": _env_int("MAIL_TIMEOUT_SECONDS", 20),
         # Links in emails and the calendar feed URL point here (jobs run outside any request).
         "APP_BASE_URL": (_env("APP_BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),

@@ -15,12 +15,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..auth.policy import owned_like
 from ..bookings.models import Booking
 from ..core.clock import utcnow
-from ..core.money import CURRENCIES
+from ..core.money import CURRENCIES, PAYMENT_METHODS
 from ..core.types import UTCDateTime, sql_in
 from ..extensions import db
 
-PAYMENT_METHODS = ("stripe", "cash", "bank_transfer")
-MANUAL_METHODS = ("cash", "bank_transfer")
+MANUAL_METHODS = tuple(m for m in PAYMENT_METHODS if m != "stripe")
 # pending: created, the customer has not finished; requires_action: 3-D Secure under way;
 # authorized: money held (manual capture), not taken; succeeded: money taken;
 # failed: declined or errored (a new attempt gets a new Payment); canceled: released / abandoned.

@@ -5,18 +5,24 @@
   or unfinished PaymentIntent, so nothing can be charged for a booking that no longer exists.
 - rejected (staff turned a booking down): release the authorization; refund all that was taken.
 - confirmed: capture an authorized (manual-capture) PaymentIntent.
+- created: the booking's first payment status (unpaid, or not_required when free): payments alone
+  write it.
 """
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
 from ..extensions import db
-from .actions import schedule
+from .jobs import schedule_payment_action
 from .models import OPEN_PAYMENT_STATUSES, Payment
 
 
 def on_booking_event(sender, event, **extra) -> None:
-    if event.action == "confirmed":
+    if event.action == "created":
+        from .status import refresh_payment_status
+
+        refresh_payment_status(event.booking)
+    elif event.action == "confirmed":
         _capture_authorized(event)
     elif event.action == "rejected" or event.to_status == "cancelled":
         _release_open(event)
@@ -32,7 +38,7 @@ def _payments(event, statuses) -> list[Payment]:
 def _capture_authorized(event) -> None:
     for payment in _payments(event, ("authorized",)):
         payment.pending_action = "capture"
-        schedule("payment", payment.id)
+        schedule_payment_action(payment, now=event.created_at)
 
 
 def _release_open(event) -> None:
@@ -42,7 +48,7 @@ def _release_open(event) -> None:
         payment.status = "canceled"
         if payment.stripe_payment_intent_id:
             payment.pending_action = "release"
-            schedule("payment", payment.id)
+            schedule_payment_action(payment, now=event.created_at)
     db.session.flush()
     refresh_payment_status(event.booking)
 

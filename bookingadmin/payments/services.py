@@ -1,16 +1,15 @@
-"""Payment rules: take card payments, record manual ones, refund, and keep the booking's payment
-status equal to its payments minus its refunds.
+"""Payment rules: take card payments, record manual ones, refund. What "paid" means (payments
+minus refunds) lives in status.py; every change here ends with `refresh_payment_status()`.
 
 Services flush and never commit. Stripe calls that follow a decision made in a transaction
 (a refund, capturing or releasing an authorization) are written as rows first (Refund.status
-"pending", Payment.pending_action) and carried out after commit by `actions.run_after_commit`,
-so a rolled-back transaction never moves money. Creating and confirming a PaymentIntent is
+"pending", Payment.pending_action) with an outbox job each (payments/jobs.py), carried out after
+commit, so a rolled-back transaction never moves money. Creating and confirming a PaymentIntent is
 the exception: the customer is waiting for its answer, so it runs in the request, under a
 lock on the booking and a unique idempotency key, so a double click never makes two.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -22,86 +21,11 @@ from ..core.errors import Conflict, DomainError
 from ..core.money import format_money, quantize
 from ..extensions import db
 from .gateway import GatewayError, amount_of, get_gateway
+from .jobs import schedule_payment_action, schedule_refund
 from .models import MANUAL_METHODS, OPEN_PAYMENT_STATUSES, Payment, Refund
 from .signals import payment_recorded, refund_issued
-
-ZERO = Decimal("0")
-
-
-# --------------------------------------------------------------------------- derived status
-
-
-@dataclass(frozen=True)
-class MoneySummary:
-    paid: Decimal          # taken (succeeded payments)
-    authorized: Decimal    # held, not taken
-    refunded: Decimal      # given back or on its way (pending + succeeded refunds)
-    currency: str
-
-    @property
-    def refundable(self) -> Decimal:
-        return max(self.paid - self.refunded, ZERO)
-
-
-def _sum(column, *where, currency: str) -> Decimal:
-    value = db.session.scalar(db.select(func.sum(column)).where(*where))
-    return quantize(Decimal(str(value or 0)), currency)
-
-
-def money_summary(booking: Booking) -> MoneySummary:
-    """Sums read from the database (so they are current under the booking's lock)."""
-    cur = booking.currency
-    return MoneySummary(
-        paid=_sum(Payment.amount, Payment.booking_id == booking.id, Payment.status == "succeeded", currency=cur),
-        authorized=_sum(Payment.amount, Payment.booking_id == booking.id, Payment.status == "authorized",
-                        currency=cur),
-        refunded=_sum(Refund.amount, Refund.booking_id == booking.id, Refund.status != "failed", currency=cur),
-        currency=cur)
-
-
-def refundable_by_payment(booking: Booking) -> list[tuple[Payment, Decimal]]:
-    """Succeeded payments with what is left to refund on each, newest first."""
-    payments = db.session.scalars(db.select(Payment).where(
-        Payment.booking_id == booking.id, Payment.status == "succeeded").order_by(Payment.id.desc())).all()
-    result = []
-    for payment in payments:
-        given = _sum(Refund.amount, Refund.payment_id == payment.id, Refund.status != "failed",
-                     currency=payment.currency)
-        if payment.amount - given > 0:
-            result.append((payment, payment.amount - given))
-    return result
-
-
-def outstanding_amount(booking: Booking) -> Decimal:
-    """What the customer still owes: the frozen price less what was taken or is held."""
-    summary = money_summary(booking)
-    return max(booking.amount - summary.paid - summary.authorized, ZERO)
-
-
-def derive_payment_status(booking: Booking) -> tuple[str, str | None]:
-    """(payment_status, payment_method) from the rows; the booking never has them typed in."""
-    summary = money_summary(booking)
-    latest = db.session.scalar(db.select(Payment.method).where(
-        Payment.booking_id == booking.id, Payment.status.in_(("succeeded", "authorized")))
-        .order_by(Payment.id.desc()).limit(1))
-    method = latest or booking.payment_method
-    if summary.paid > 0 and summary.refunded >= summary.paid:
-        return "refunded", method
-    if summary.paid > 0 and summary.refunded > 0:
-        return "partially_refunded", method
-    if summary.paid > 0 and summary.paid >= booking.amount:
-        return "paid", method
-    if summary.authorized > 0:
-        return "authorized", method
-    if booking.amount == 0 or booking.payment_status == "not_required":
-        return "not_required", booking.payment_method or "free"
-    return "unpaid", method
-
-
-def refresh_payment_status(booking: Booking) -> None:
-    status, method = derive_payment_status(booking)
-    if (booking.payment_status, booking.payment_method) != (status, method):
-        booking.payment_status, booking.payment_method = status, method
+from .status import (ZERO, MoneySummary, derive_payment_status, money_summary,  # noqa: F401  (re-exported)
+                     outstanding_amount, refresh_payment_status, refundable_by_payment)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -121,12 +45,6 @@ def _lock(booking: Booking, *, reread: bool = False) -> Booking:
 
 def _app():
     return current_app._get_current_object()
-
-
-def _after_commit(kind: str, row_id: int) -> None:
-    from .actions import schedule
-
-    schedule(kind, row_id)
 
 
 def _check_payable(booking: Booking, now: datetime) -> None:
@@ -207,7 +125,7 @@ def _new_card_attempt(booking: Booking) -> Payment:
 def _abandon(payment: Payment, now: datetime) -> None:
     payment.status = "canceled"
     payment.pending_action = "release"
-    _after_commit("payment", payment.id)
+    schedule_payment_action(payment, now=now)
 
 
 def client_secret_for(payment: Payment) -> str | None:
@@ -297,7 +215,7 @@ def _give_back(booking: Booking, payment: Payment, *, now: datetime, source: str
               else "The booking was already paid")
     if payment.status == "authorized":
         payment.pending_action = "release"
-        _after_commit("payment", payment.id)
+        schedule_payment_action(payment, now=now)
         return
     left = dict((p.id, amount) for p, amount in refundable_by_payment(booking)).get(payment.id, ZERO)
     if left <= 0:
@@ -442,7 +360,7 @@ def _refund_payment(payment: Payment, *, amount: Decimal, reason: str, source: s
     db.session.add(refund)
     db.session.flush()
     if payment.method == "stripe":
-        _after_commit("refund", refund.id)
+        schedule_refund(refund, now=now)
     else:  # cash / transfer: staff hand the money back themselves; the row records it
         mark_refund_succeeded(refund, now=now)
     refresh_payment_status(payment.booking)

@@ -1,4 +1,5 @@
-"""Payments register their webhook, their reaction to booking events, CLI commands and admin views."""
+"""Payments register their webhook, their outbox kinds (jobs.py), their reaction to booking events,
+CLI commands and admin views. Stripe calls that failed are retried by the one outbox sweep."""
 from __future__ import annotations
 
 import click
@@ -13,19 +14,14 @@ def init_app(app: Flask) -> None:
     # "payment_intent" (Stripe.js confirmCardPayment; real Stripe) or "setup_intent" (confirmCardSetup,
     # then the server confirms; what localstripe's Stripe.js supports). Unset: chosen from STRIPE_API_BASE.
     app.config.setdefault("STRIPE_CONFIRM_FLOW", os.environ.get("STRIPE_CONFIRM_FLOW") or None)
-    from . import actions  # noqa: F401  (the after-commit hook)
+    from . import jobs  # noqa: F401  (registers the Stripe refund / capture / release outbox kinds)
     from .admin import register_admin_views
     from .webhooks import bp
 
     app.register_blueprint(bp)
-    app.cli.add_command(payments_retry_command)
     app.cli.add_command(localstripe_webhook_command)
     register_admin_views(app)
     _connect_receivers()
-    from ..core.periodic import register_periodic
-    from .actions import retry_pending
-
-    register_periodic(app, "payments-retry", lambda now: retry_pending(), every_seconds=300)
 
 
 def _connect_receivers() -> None:
@@ -38,14 +34,6 @@ def _connect_receivers() -> None:
 
     booking_event_recorded.connect(on_booking_event)
     _receivers_connected = True
-
-
-@click.command("payments-retry")
-def payments_retry_command():
-    """Send card refunds and captures/releases that did not go through yet (safe to run any time)."""
-    from .actions import retry_pending
-
-    click.echo(f"{retry_pending()} payment action(s) processed")
 
 
 @click.command("localstripe-webhook")

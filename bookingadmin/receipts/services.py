@@ -3,7 +3,7 @@
 `issue_receipt_for_booking` runs in the transaction that records the payment: it takes the next
 number of the year (the counter row is locked FOR UPDATE until commit, so numbers are sequential
 with no gaps and a rollback gives the number back), freezes what the receipt says, and writes the
-outbox row whose job renders the PDF. A refund adds a credit line and renders the PDF again.
+outbox job (kind "receipts.render", receipts/jobs.py) that renders the PDF. A refund adds a credit line and renders the PDF again.
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from ..core.money import quantize
 from ..extensions import db
-from ..notifications import outbox
-from ..notifications.models import Notification
+from ..core import outbox
+from ..core.outbox import OutboxJob
 from .models import Receipt, ReceiptCounter
 
 
@@ -72,10 +72,10 @@ def snapshot_for(booking, *, now: datetime, number: str, payment_method: str | N
 
 def issue_receipt_for_booking(booking, *, now: datetime, payment_method: str | None = None,
                               payment_id: int | None = None, amount: Decimal | None = None,
-                              paid_at: datetime | None = None) -> Notification:
+                              paid_at: datetime | None = None) -> OutboxJob:
     """The receipt for a booking's payment and the outbox row that renders it (existing ones are kept).
 
-    Free bookings get none. Returns the rendering row, which the payment email waits for.
+    Free bookings get none. Returns the rendering job, which the payment email waits for.
     """
     existing = _existing(booking.id, payment_id) or _unclaimed(booking.id, payment_id)
     if existing is not None:
@@ -109,14 +109,17 @@ def _unclaimed(booking_id: int, payment_id: int | None) -> Receipt | None:
                               .order_by(Receipt.id)).first()
 
 
-def _render_row(receipt: Receipt, now: datetime) -> Notification:
-    return outbox.add(kind="receipt", channel="receipt", key=f"receipt:{receipt.id}:rev-{receipt.revision}",
-                      now=now, booking_id=receipt.booking_id, receipt_id=receipt.id,
-                      payload={"receipt_number": receipt.number, "revision": receipt.revision})
+def _render_row(receipt: Receipt, now: datetime) -> OutboxJob:
+    from .jobs import KIND
+
+    return outbox.add(KIND, key=f"receipt:{receipt.id}:rev-{receipt.revision}", now=now,
+                      booking_id=receipt.booking_id,
+                      payload={"receipt_id": receipt.id, "receipt_number": receipt.number,
+                               "revision": receipt.revision})
 
 
 def add_credit_line(receipt: Receipt, *, amount: Decimal, now: datetime, reference: str,
-                    reason: str | None = None) -> Notification:
+                    reason: str | None = None) -> OutboxJob:
     """A refund printed on the receipt as a credit line (once per reference); the PDF is rendered again."""
     snapshot = dict(receipt.snapshot)
     credits = list(snapshot.get("credits") or [])
@@ -135,20 +138,18 @@ def receipts_for_booking(booking_id: int) -> list[Receipt]:
     return list(db.session.scalars(select(Receipt).where(Receipt.booking_id == booking_id).order_by(Receipt.id)))
 
 
-def render_receipt_for_notification(row: Notification, now: datetime) -> None:
-    """Job handler: render the receipt's PDF unless the stored one is already current."""
-    receipt = db.session.get(Receipt, row.receipt_id) if row.receipt_id else None
+def render_receipt(receipt_id: int, now: datetime) -> bool:
+    """Render and store the receipt's PDF unless the stored one is already current. True if rendered."""
+    receipt = db.session.get(Receipt, receipt_id)
     if receipt is None:
-        from ..notifications.jobs import PermanentFailure
-
-        raise PermanentFailure("the receipt no longer exists")
+        raise LookupError("the receipt no longer exists")
     if receipt.is_rendered and receipt.pdf:
-        return None
+        return False
     from .pdf import render_pdf
 
     receipt.pdf = render_pdf(receipt.snapshot)
     receipt.rendered_revision, receipt.rendered_at = receipt.revision, now
-    return None
+    return True
 
 
 def current_pdf(receipt: Receipt) -> bytes:

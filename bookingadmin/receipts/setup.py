@@ -3,6 +3,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from ..admin import add_admin_views
+    from . import jobs  # noqa: F401  (registers the "receipts.render" outbox kind)
     from .admin import register_admin_views
     from .services import receipts_for_booking
     from .views import bp

@@ -59,8 +59,8 @@ def test_other_filters(office, make_booking, login, client):
     assert listed(client, "flt0_meeting_type_equals=in_person") == [a.number]
     assert listed(client, f"flt0_coach_equals={office.other_coach.id}") == [b.number]
     assert listed(client, f"flt0_type_equals={office.cat.approval.id}") == [b.number]
-    assert sorted(listed(client, "flt0_payment_status_equals=unpaid")) == sorted([a.number, b.number])
-    assert listed(client, "flt0_payment_status_equals=paid") == []
+    assert sorted(listed(client, "flt0_payment_status_equals=paid")) == sorted([a.number, b.number])
+    assert listed(client, "flt0_payment_status_equals=unpaid") == []
     assert listed(client, "flt0_source_equals=api") == []
 
 

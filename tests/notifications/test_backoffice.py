@@ -1,6 +1,7 @@
 """Back office: the delivery log with resend, the booking panel include, worker health, the opt-in."""
 from __future__ import annotations
 
+import pytest
 from flask import render_template_string
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ def test_support_resends_an_email_from_the_booking_panel(app, client, auth, make
     row = _row("confirmed")
     auth.login(make_user(role="support").email)
     token = auth.csrf_token("/admin/notifications/")
-    response = client.post(f"/admin/notifications/resend/{row.id}",
+    response = client.post(f"/admin/notifications/resend/{row.job_id}",
                            data={"csrf_token": token, "next": "/admin/?from=panel"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/?from=panel")
     copies = db.session.scalars(select(Notification).where(Notification.resent_from_id == row.id)).all()
@@ -32,17 +33,27 @@ def test_resend_needs_the_notifications_resend_permission(app, client, auth, mak
     row = _row("confirmed")
     auth.login(booking.coach.user.email)  # coaches lack notifications.resend
     token = auth.csrf_token("/admin/")
-    assert client.post(f"/admin/notifications/resend/{row.id}", data={"csrf_token": token}).status_code == 403
+    assert client.post(f"/admin/notifications/resend/{row.job_id}", data={"csrf_token": token}).status_code == 403
     assert client.get("/admin/notifications/").status_code == 403
     assert len(by_kind(read_outbox(app), "confirmed")) == 1
 
 
+@pytest.mark.allow_smtp  # a closed port on purpose
 def test_delivery_log_lists_failures_with_their_error(app, client, auth, make_booking, make_user):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port(), MAIL_USE_TLS=False)
     make_booking("pending_payment")
     auth.login(make_user(role="admin").email)
     page = client.get("/admin/notifications/").get_data(as_text=True)
-    assert "booking_created" in page and "ConnectionRefusedError" in page
+    assert "booking created →" in page and "ConnectionRefusedError" in page
+    assert "Receipt PDF" not in page  # an unpaid booking has no receipt job
+
+
+def test_delivery_log_shows_every_kind_of_job(app, client, auth, make_booking, make_user):
+    make_booking("confirmed")  # paid in cash: emails and a receipt PDF
+    auth.login(make_user(role="admin").email)
+    page = client.get("/admin/notifications/").get_data(as_text=True)
+    assert "Email (notifications.email)" in page and "Receipt PDF (receipts.render)" in page
+    assert "payment received →" in page and "R-20" in page
 
 
 def test_the_booking_panel_include_shows_each_row_and_a_resend_button(app, client, auth, make_booking, make_user):
@@ -54,8 +65,9 @@ def test_the_booking_panel_include_shows_each_row_and_a_resend_button(app, clien
         login_user(db.session.get(type(booking.customer), auth_user_id(client)))
         html = render_template_string('{% include "admin/notifications_panel.html" %}', booking=booking)
     assert "confirmed" in html and "payment received" in html and "reminder" in html
-    assert html.count(">Resend</button>") == len([r for r in db.session.scalars(select(Notification).where(
-        Notification.booking_id == booking.id)) if r.channel == "email"])
+    emails = db.session.scalars(select(Notification).where(Notification.booking_id == booking.id)).all()
+    assert html.count(">Resend</button>") == len(emails) >= 4
+    assert "receipts.render" in html  # the receipt's job shows too, without a resend button
     assert f"/admin/receipts/{booking.number}.pdf" in html
 
 

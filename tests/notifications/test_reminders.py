@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bookingadmin.bookings import lifecycle
 from bookingadmin.core.clock import utcnow
+from bookingadmin.core.outbox import OutboxJob
 from bookingadmin.extensions import db
 from bookingadmin.notifications.models import Notification
 from bookingadmin.notifications.reminders import plan_missing_reminders, send_due_reminders
@@ -16,8 +17,14 @@ from tests.notifications.helpers import body_text, by_kind, read_outbox
 
 
 def reminders(booking) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(
-        Notification.booking_id == booking.id, Notification.kind == "reminder").order_by(Notification.due_at)))
+    return list(db.session.scalars(select(Notification).join(OutboxJob).where(
+        Notification.booking_id == booking.id, Notification.kind == "reminder").order_by(OutboxJob.due_at)))
+
+
+def delete_reminders() -> None:
+    """As for bookings confirmed before reminders existed: neither the emails nor their jobs."""
+    db.session.execute(Notification.__table__.delete().where(Notification.kind == "reminder"))
+    db.session.execute(OutboxJob.__table__.delete().where(OutboxJob.key.like("reminder:%")))
 
 
 def test_a_confirmed_booking_gets_reminders_24h_and_1h_before(app, make_booking):
@@ -95,7 +102,7 @@ def test_offsets_are_configurable(app, make_booking):
 
 def test_send_reminders_plans_for_bookings_that_lack_them(app, make_booking):
     booking = make_booking("confirmed")
-    db.session.execute(Notification.__table__.delete().where(Notification.kind == "reminder"))
+    delete_reminders()
     db.session.commit()
     assert plan_missing_reminders(booking.starts_at - timedelta(days=2)) == 0  # only the next 25 hours are looked at
     day_ahead = booking.starts_at - timedelta(hours=24, minutes=30)
@@ -109,7 +116,7 @@ def test_a_reminder_whose_time_has_passed_is_not_planned(app, make_booking):
     booking = make_booking("confirmed")
     from bookingadmin.notifications.reminders import plan_reminders
 
-    db.session.execute(Notification.__table__.delete().where(Notification.kind == "reminder"))
+    delete_reminders()
     planned = plan_reminders(booking, now=booking.starts_at - timedelta(hours=3))  # booked 3 hours ahead
     assert [r.payload["offset_hours"] for r in planned] == [1]
 
@@ -118,7 +125,7 @@ def test_cli_send_reminders_twice_one_email(app, make_booking):
     runner = app.test_cli_runner()
     booking = make_booking("confirmed")
     [day_before, _] = reminders(booking)
-    day_before.due_at = utcnow() - timedelta(minutes=1)  # as if the time had come
+    day_before.job.due_at = utcnow() - timedelta(minutes=1)  # as if the time had come
     db.session.commit()
     for _ in range(2):
         result = runner.invoke(args=["send-reminders"])

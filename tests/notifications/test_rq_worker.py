@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bookingadmin.bookings import lifecycle
+from bookingadmin.core import outbox
 from bookingadmin.core.clock import utcnow
 from bookingadmin.core.jobs import enqueue_now
+from bookingadmin.core.outbox import OutboxJob
 from bookingadmin.extensions import db
-from bookingadmin.notifications import outbox
 from bookingadmin.notifications.models import Notification
 from bookingadmin.receipts.models import Receipt
 from tests.notifications.helpers import queued_job_count, run_burst_worker
@@ -39,9 +40,10 @@ def test_jobs_wait_for_the_worker_then_run_once_each(rq_app, smtp, make_booking)
     assert kinds == ["booking_created", "confirmed", "payment_received", "staff_new_booking"]
     [paid] = [m for m in smtp.messages if m["X-Bookingadmin-Kind"] == "payment_received"]
     assert any(part.get_content_type() == "application/pdf" for part in paid.iter_attachments())
+    assert db.session.scalar(select(OutboxJob.status).where(OutboxJob.kind == "receipts.render")) == "done"
     # every job run twice: handed to RQ again and worked again, still one email and one receipt each
-    for row in db.session.scalars(select(Notification).where(Notification.booking_id == booking.id)):
-        enqueue_now("bookingadmin.notifications.jobs.run_notification", row.id, queue=row.queue)
+    for job in db.session.scalars(select(OutboxJob).where(OutboxJob.booking_id == booking.id)):
+        enqueue_now("bookingadmin.core.outbox.runner.run_job", job.id, queue=job.queue)
     run_burst_worker(rq_app)
     assert len(smtp.messages) == 4
     assert db.session.scalar(select(func.count()).select_from(Receipt)) == 1
@@ -49,12 +51,12 @@ def test_jobs_wait_for_the_worker_then_run_once_each(rq_app, smtp, make_booking)
 
 def test_the_payment_email_waits_for_its_receipt(rq_app, smtp, make_booking):
     booking = make_booking("confirmed")
-    receipt_row = db.session.scalar(select(Notification).where(Notification.kind == "receipt"))
+    receipt_job = db.session.scalar(select(OutboxJob).where(OutboxJob.kind == "receipts.render"))
     email_row = db.session.scalar(select(Notification).where(Notification.kind == "payment_received"))
-    from bookingadmin.notifications.jobs import run_notification
 
-    assert run_notification(email_row.id) == "waiting"  # the receipt is not rendered yet
-    assert run_notification(receipt_row.id) == "sent"
+    assert email_row.job.depends_on_id == receipt_job.id
+    assert outbox.run_job(email_row.job_id) == "waiting"  # the receipt is not rendered yet
+    assert outbox.run_job(receipt_job.id) == "done"
     run_burst_worker(rq_app)  # the receipt job handed the email over again
     db.session.expire_all()
     assert email_row.status == "sent"

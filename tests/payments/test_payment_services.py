@@ -250,3 +250,34 @@ def test_free_bookings_need_no_payment(stripe_app, make_catalog, make_booking):
         services.start_card_payment(booking, actor=None, now=utcnow())
     db.session.rollback()
     assert error.value.code == "nothing_to_pay"
+
+
+def test_paid_means_payments_minus_refunds_for_the_policy_too(app, make_booking, make_user):
+    """The lifecycle never writes payment_status; the cancellation policy reads what payments derived.
+    A booking whose money was all given back is owed nothing more when it is cancelled."""
+    from bookingadmin.bookings import policy
+
+    booking = make_booking("pending_payment")
+    assert booking.payment_status == "unpaid" and not policy.has_paid(booking)
+    services.record_manual_payment(booking, amount=booking.amount, method="cash", actor=make_user(role="support"),
+                                   now=utcnow())
+    db.session.commit()
+    booking = _reload(booking)
+    assert (booking.status, booking.payment_status, booking.payment_method) == ("confirmed", "paid", "cash")
+    assert policy.has_paid(booking)
+    services.issue_refund(booking, amount=None, reason="Goodwill", actor=None, now=utcnow(),
+                          idempotency_key="all-back", source="cancellation")
+    db.session.commit()
+    booking = _reload(booking)
+    assert booking.payment_status == "refunded" and booking.paid_at is not None
+    assert not policy.has_paid(booking)
+    assert policy.refund_for_cancellation(booking, utcnow(), by="staff") == (Decimal("0.00"), 0)
+
+
+def test_one_list_of_payment_methods():
+    from bookingadmin.bookings.models import BOOKING_PAYMENT_METHODS
+    from bookingadmin.core.money import PAYMENT_METHODS
+    from bookingadmin.payments.models import MANUAL_METHODS
+
+    assert BOOKING_PAYMENT_METHODS == PAYMENT_METHODS + ("free",)
+    assert set(MANUAL_METHODS) == set(PAYMENT_METHODS) - {"stripe"}

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bookingadmin.core.clock import utcnow
 from bookingadmin.extensions import db
-from bookingadmin.notifications.jobs import run_notification
+from bookingadmin.core.outbox import OutboxJob, kinds, run_job
 from bookingadmin.notifications.models import Notification
 from bookingadmin.receipts.models import Receipt
 from bookingadmin.receipts.services import add_credit_line, allocate_number, issue_receipt_for_booking
@@ -71,9 +71,21 @@ def test_issuing_twice_gives_one_receipt_and_the_job_twice_one_rendering(app, ma
     again = issue_receipt_for_booking(booking, now=utcnow())
     db.session.commit()
     assert len(receipts()) == 1
-    assert run_notification(again.id) == "skipped"
-    [row] = db.session.scalars(select(Notification).where(Notification.kind == "receipt")).all()
-    assert row.attempts == 1
+    assert run_job(again.id) == "skipped"
+    [job] = db.session.scalars(select(OutboxJob).where(OutboxJob.kind == "receipts.render")).all()
+    assert job.id == again.id and (job.status, job.attempts) == ("done", 1)
+
+
+def test_the_render_handler_run_twice_renders_once(app, make_booking):
+    """Below the claim: the handler called again for one revision keeps the stored PDF."""
+    make_booking("confirmed")
+    [receipt] = receipts()
+    job = db.session.scalar(select(OutboxJob).where(OutboxJob.kind == "receipts.render"))
+    rendered_at, pdf = receipt.rendered_at, receipt.pdf
+    assert kinds()["receipts.render"].handler(job, utcnow()) == "already rendered"
+    db.session.commit()
+    db.session.expire_all()
+    assert (receipt.rendered_at, receipt.pdf) == (rendered_at, pdf) and receipt.is_rendered
 
 
 @pytest.mark.postgres_only
@@ -126,7 +138,7 @@ def test_a_refund_adds_a_credit_line_and_renders_again(app, make_booking, tmp_pa
     text = pdf_text(receipt.pdf, tmp_path)
     assert "Refund" in text and "45.00 USD" in text
     assert f"{booking.amount - Decimal('45.00')} USD" in text  # the total after refunds
-    assert row.status == "sent"
+    assert row.status == "done"
 
 
 def test_payment_and_refund_through_the_payments_domain(app, factories, make_booking, make_user, tmp_path):
@@ -186,8 +198,12 @@ def test_a_payment_recorded_after_the_booking_was_marked_paid_takes_over_its_rec
     from bookingadmin.payments.models import Payment
     from bookingadmin.receipts.receivers import on_payment_recorded
 
-    booking = make_booking("confirmed")  # marked paid without a Payment row: receipt issued then
-    [receipt] = receipts()
+    from bookingadmin.bookings import lifecycle
+
+    booking = make_booking("pending_payment")
+    lifecycle.mark_paid(booking, actor=None, now=utcnow(), method="stripe")  # the authorization arrived
+    db.session.commit()
+    [receipt] = receipts()  # issued with the "paid" event, before any Payment row was captured
     payment = Payment(booking=booking, method="stripe", status="succeeded", amount=booking.amount,
                       currency=booking.currency, succeeded_at=utcnow())
     db.session.add(payment)

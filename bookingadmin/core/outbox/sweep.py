@@ -1,0 +1,58 @@
+"""The one sweep: hand over every due job of every kind; give back jobs a dead worker had claimed.
+
+Run by the worker's periodic upkeep (every OUTBOX_SWEEP_SECONDS) and by `flask outbox-sweep` (cron).
+It covers retries, delayed work (reminders), work Redis refused at commit time, and Stripe calls
+that could not be made: one path for all of them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ...extensions import db
+from ..jobs import enqueue_now
+from .models import OutboxJob, beat
+from .writing import RUN_TASK
+
+
+@dataclass
+class SweepResult:
+    reclaimed: int = 0        # abandoned `running` jobs put back to queued
+    handed_over: int = 0      # due jobs given to RQ or run inline
+    not_handed_over: int = 0  # Redis refused them; the next sweep tries again
+    failed_total: int = 0     # jobs failed for good (visible in the delivery log)
+
+
+def sweep(now: datetime, *, limit: int = 500, heartbeat: str = "outbox-sweep") -> SweepResult:
+    """Hand over every due queued job (oldest first). Commits. Safe to run at any time, twice, or
+    concurrently: jobs claim their rows."""
+    result = SweepResult(reclaimed=_reclaim_abandoned(now))
+    due = db.session.execute(select(OutboxJob.id, OutboxJob.queue).where(
+        OutboxJob.status == "queued", OutboxJob.due_at <= now).order_by(OutboxJob.due_at, OutboxJob.id)
+        .limit(limit)).all()
+    result.failed_total = db.session.scalar(select(func.count()).select_from(OutboxJob)
+                                            .where(OutboxJob.status == "failed")) or 0
+    db.session.commit()
+    for job_id, queue in due:  # `now` goes along: a sweep run for a later instant (a test) claims by it
+        if enqueue_now(RUN_TASK, job_id, now.isoformat(), queue=queue):
+            result.handed_over += 1
+        else:
+            result.not_handed_over += 1
+    beat(heartbeat, now, details={"handed_over": result.handed_over, "reclaimed": result.reclaimed,
+                                  "not_handed_over": result.not_handed_over})
+    db.session.commit()
+    return result
+
+
+def _reclaim_abandoned(now: datetime) -> int:
+    cutoff = now - timedelta(seconds=int(current_app.config.get("OUTBOX_CLAIM_TIMEOUT_SECONDS", 600)))
+    result = db.session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.status == "running", OutboxJob.claimed_at < cutoff)
+        .values(status="queued", due_at=now, updated_at=now, claimed_by=None,
+                last_error="the worker stopped while running it; tried again by the sweep")
+        .execution_options(synchronize_session=False))
+    return result.rowcount or 0

@@ -1,0 +1,27 @@
+"""This domain's outbox kind: "receipts.render", the PDF of one receipt revision.
+
+Running it twice renders once: a receipt whose stored PDF is of its current revision is left alone.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..core.outbox import OutboxJob, PermanentFailure, register
+
+KIND = "receipts.render"
+
+
+def _describe(job: OutboxJob) -> str:
+    payload = job.payload or {}
+    return f"{payload.get('receipt_number', '')} (revision {payload.get('revision', 1)})"
+
+
+@register(KIND, queue="receipts", label="Receipt PDF", describe=_describe)
+def render(job: OutboxJob, now: datetime) -> str | None:
+    from .services import render_receipt
+
+    try:
+        rendered = render_receipt(int((job.payload or {})["receipt_id"]), now)
+    except (LookupError, KeyError) as error:
+        raise PermanentFailure(str(error)) from None
+    return None if rendered else "already rendered"

@@ -10,7 +10,7 @@ from typing import Callable
 
 from .auth.models import User
 from .availability import services as availability
-from .bookings import lifecycle
+from .bookings import lifecycle, operations
 from .bookings.models import Booking
 from .catalog.models import CoachProfile
 from .extensions import db
@@ -66,8 +66,8 @@ def _move_along(booking: Booking, customer: User, made_at: datetime, now: dateti
         record_manual_payment(booking, amount=booking.amount, method=rng.choice(("cash", "bank_transfer")),
                               actor=None, now=made_at + timedelta(minutes=5))
     if roll > 0.9:
-        lifecycle.cancel(booking, actor=customer, now=made_at + timedelta(hours=2), reason="Plans changed",
-                         by="customer")
+        operations.cancel_booking(booking, actor=customer, now=made_at + timedelta(hours=2),
+                                  reason="Plans changed", by="customer")
         return
     if booking.status == "pending_confirmation" and (booking.starts_at < now or roll < 0.6):
         lifecycle.confirm(booking, actor=None, now=made_at + timedelta(hours=3))

@@ -24,7 +24,7 @@ from werkzeug.security import generate_password_hash
 
 from bookingadmin.auth.models import User
 from bookingadmin.availability.models import Slot, WeeklyHours
-from bookingadmin.bookings import lifecycle
+from bookingadmin.bookings import lifecycle, operations
 from bookingadmin.bookings.models import Booking
 from bookingadmin.catalog.models import CoachProfile, ConsultationType, DurationOption
 from bookingadmin.catalog.services import unique_coach_slug
@@ -211,7 +211,7 @@ class Factories:
             assert booking.status == status, "pending_confirmation needs a type that requires approval"
             return
         if status == "cancelled":
-            lifecycle.cancel(booking, actor=None, now=now, reason="Plans changed", by=cancelled_by)
+            operations.cancel_booking(booking, actor=None, now=now, reason="Plans changed", by=cancelled_by)
             return
         if booking.status == "pending_confirmation":
             lifecycle.confirm(booking, actor=None, now=now)

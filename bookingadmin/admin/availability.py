@@ -22,7 +22,7 @@ from ..availability.engine import WeeklyInterval
 from ..availability.models import DateOverride, WeeklyHours
 from ..catalog.models import CoachProfile
 from ..core.clock import utcnow
-from ..core.errors import DomainError
+from ..core.web import run_service
 from ..extensions import db
 from .base import SecuredView
 from .zones import format_local
@@ -178,16 +178,6 @@ class AvailabilityView(SecuredView):
             getattr(form, f"day{index}").data = _format_intervals(pairs)
         return form
 
-    def _refused(self, coach, coaches, form, error: DomainError, field_map=None, **context):
-        db.session.rollback()
-        for name, message in error.fields.items():
-            target = (field_map or {}).get(name, name)
-            target = target(name) if callable(target) else target
-            if target in form:
-                form[target].errors = list(form[target].errors) + [message]
-        flash(error.message, "error")
-        return self._page(coach, coaches, **context)
-
     # ------------------------------------------------------------------ weekly hours
 
     @expose("/weekly", methods=("POST",))
@@ -197,22 +187,11 @@ class AvailabilityView(SecuredView):
         if not form.validate_on_submit():
             flash("Please correct the highlighted weekdays.", "error")
             return self._page(coach, coaches, weekly_form=form)
-        intervals, owners = [], []
-        for index in range(7):
-            for start, end in parse_intervals(getattr(form, f"day{index}").data):
-                intervals.append(WeeklyInterval(index, start, end))
-                owners.append(f"day{index}")
-        for row in db.session.scalars(select(WeeklyHours).where(WeeklyHours.coach_id == coach.id,
-                                                                WeeklyHours.consultation_type_ids.is_not(None))):
-            intervals.append(WeeklyInterval(row.weekday, row.start_time, row.end_time,
-                                            frozenset(row.consultation_type_ids)))
-            owners.append(f"day{row.weekday}")
-        try:
+        intervals, owners = _weekly_intervals(coach, form)
+        with run_service(form, fields=lambda name: _owner(name, owners)) as ran:
             services.replace_weekly_hours(coach.id, intervals, actor=current_user, now=utcnow())
-        except DomainError as error:
-            return self._refused(coach, coaches, form, error, weekly_form=form,
-                                 field_map={name: _owner(name, owners) for name in error.fields})
-        db.session.commit()
+        if not ran:
+            return self._page(coach, coaches, weekly_form=form)
         flash("Weekly hours saved.", "success")
         return self._back(coach)
 
@@ -224,13 +203,11 @@ class AvailabilityView(SecuredView):
         form = OverrideForm()
         if not form.validate_on_submit():
             return self._page(coach, coaches, override_form=form)
-        try:
+        with run_service(form, fields=lambda name: "hours" if name.startswith("hours") else name) as ran:
             services.set_date_override(coach.id, form.day.data, parse_intervals(form.hours.data),
                                        reason=form.reason.data or "", actor=current_user, now=utcnow())
-        except DomainError as error:
-            return self._refused(coach, coaches, form, error, override_form=form,
-                                 field_map={name: "hours" for name in error.fields if name.startswith("hours")})
-        db.session.commit()
+        if not ran:
+            return self._page(coach, coaches, override_form=form)
         flash(f"{form.day.data.isoformat()}: " + ("custom hours saved." if form.hours.data else "closed all day."),
               "success")
         return self._back(coach)
@@ -241,14 +218,10 @@ class AvailabilityView(SecuredView):
         form = ClearOverrideForm()
         if not form.validate_on_submit():
             abort(400)
-        try:
+        with run_service() as ran:
             services.clear_date_override(coach.id, form.day.data, actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return self._back(coach)
-        db.session.commit()
-        flash(f"{form.day.data.isoformat()} follows the weekly hours again.", "success")
+        if ran:
+            flash(f"{form.day.data.isoformat()} follows the weekly hours again.", "success")
         return self._back(coach)
 
     @expose("/block", methods=("POST",))
@@ -257,12 +230,11 @@ class AvailabilityView(SecuredView):
         form = BlockForm()
         if not form.validate_on_submit():
             return self._page(coach, coaches, block_form=form)
-        try:
+        with run_service(form) as ran:
             result = services.block_dates(coach.id, form.start.data, form.end.data, form.reason.data or "",
                                           actor=current_user, now=utcnow())
-        except DomainError as error:
-            return self._refused(coach, coaches, form, error, block_form=form)
-        db.session.commit()
+        if not ran:
+            return self._page(coach, coaches, block_form=form)
         flash(f"Blocked {result.days} date(s).", "success")
         if result.affected_booking_ids:
             flash(f"{len(result.affected_booking_ids)} booking(s) already fall on these dates: cancel or move them.",
@@ -278,14 +250,13 @@ class AvailabilityView(SecuredView):
         form.consultation_type_id.choices = self._type_choices(coach)
         if not form.validate_on_submit():
             return self._page(coach, coaches, slot_form=form)
-        try:
+        with run_service(form) as ran:
             services.create_slot(coach.id, day=form.day.data, start_time=form.start_time.data,
                                  end_time=form.end_time.data, capacity=form.capacity.data,
                                  consultation_type_id=form.consultation_type_id.data or None,
                                  actor=current_user, now=utcnow())
-        except DomainError as error:
-            return self._refused(coach, coaches, form, error, slot_form=form)
-        db.session.commit()
+        if not ran:
+            return self._page(coach, coaches, slot_form=form)
         flash("Slot created.", "success")
         return self._back(coach)
 
@@ -296,14 +267,13 @@ class AvailabilityView(SecuredView):
         form.consultation_type_id.choices = self._type_choices(coach)
         if not form.validate_on_submit():
             return self._page(coach, coaches, bulk_form=form)
-        try:
+        with run_service(form) as ran:
             result = services.create_slots_in_bulk(
                 coach.id, weekdays=form.weekdays.data, start_date=form.start_date.data, end_date=form.end_date.data,
                 start_time=form.start_time.data, end_time=form.end_time.data, capacity=form.capacity.data,
                 consultation_type_id=form.consultation_type_id.data or None, actor=current_user, now=utcnow())
-        except DomainError as error:
-            return self._refused(coach, coaches, form, error, bulk_form=form)
-        db.session.commit()
+        if not ran:
+            return self._page(coach, coaches, bulk_form=form)
         flash(f"Created {result.created_count} slot(s).", "success")
         for day, reason in sorted(result.skipped.items()):
             flash(f"Skipped {day.isoformat()}: {reason}", "warning")
@@ -315,15 +285,11 @@ class AvailabilityView(SecuredView):
         form = SlotActionForm()
         if not form.validate_on_submit():
             abort(400)
-        try:
-            _check_slot_of(coach, form.slot_id.data)
+        _check_slot_of(coach, form.slot_id.data)
+        with run_service() as ran:
             services.delete_slot(form.slot_id.data, actor=current_user, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return self._back(coach)
-        db.session.commit()
-        flash("Slot deleted.", "success")
+        if ran:
+            flash("Slot deleted.", "success")
         return self._back(coach)
 
     @expose("/slot/toggle", methods=("POST",))
@@ -332,17 +298,29 @@ class AvailabilityView(SecuredView):
         form = SlotActionForm()
         if not form.validate_on_submit():
             abort(400)
-        try:
-            _check_slot_of(coach, form.slot_id.data)
+        _check_slot_of(coach, form.slot_id.data)
+        with run_service() as ran:
             slot = services.update_slot(form.slot_id.data, is_active=form.is_active.data, actor=current_user,
                                         now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-            return self._back(coach)
-        db.session.commit()
-        flash("Slot opened." if slot.is_active else "Slot closed: no new bookings.", "success")
+        if ran:
+            flash("Slot opened." if slot.is_active else "Slot closed: no new bookings.", "success")
         return self._back(coach)
+
+
+def _weekly_intervals(coach: CoachProfile, form: WeeklyForm) -> tuple[list[WeeklyInterval], list[str]]:
+    """The form's every-type hours plus the coach's type-restricted ones (kept as they are), and for
+    each interval the form field that shows its errors."""
+    intervals, owners = [], []
+    for index in range(7):
+        for start, end in parse_intervals(getattr(form, f"day{index}").data):
+            intervals.append(WeeklyInterval(index, start, end))
+            owners.append(f"day{index}")
+    for row in db.session.scalars(select(WeeklyHours).where(WeeklyHours.coach_id == coach.id,
+                                                            WeeklyHours.consultation_type_ids.is_not(None))):
+        intervals.append(WeeklyInterval(row.weekday, row.start_time, row.end_time,
+                                        frozenset(row.consultation_type_ids)))
+        owners.append(f"day{row.weekday}")
+    return intervals, owners
 
 
 def _check_slot_of(coach: CoachProfile, slot_id: int) -> None:

@@ -8,14 +8,13 @@ path under /api/, while the HTML pages keep their own error pages.
 """
 from __future__ import annotations
 
-import re
-from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..core.errors import DomainError
+from ..core.web import run_service
 
 API_PREFIX = "/api/"
 
@@ -35,23 +34,17 @@ def invalid_input(fields: dict[str, str], message: str = "Please correct the fie
     return ApiError(400, "invalid_input", message, fields=fields)
 
 
-@contextmanager
-def field_names(mapping: dict[str, str] | None = None, *, prefix: str = "") -> Iterator[None]:
+def field_names(mapping: dict[str, str] | None = None, *, prefix: str = "") -> run_service:
     """Rename the fields of a DomainError raised inside from the service's words to this endpoint's
     (`duration_minutes` -> `duration`, `intervals[2]` -> `weekly_hours[2]`), so the answer names
-    the field the client actually sent."""
-    try:
-        yield
-    except DomainError as error:
-        error.fields = {prefix + _renamed(name, mapping or {}): message for name, message in error.fields.items()}
-        raise
+    the field the client actually sent. Commits nothing (a step of a handler that commits once)."""
+    return run_service(fields=mapping, prefix=prefix, reraise=True, commit=False)
 
 
-def _renamed(name: str, mapping: dict[str, str]) -> str:
-    match = re.match(r"^(\w+)(.*)$", name)
-    if not match:
-        return name
-    return mapping.get(match.group(1), match.group(1)) + match.group(2)
+def committed(mapping: dict[str, str] | None = None) -> run_service:
+    """The one service call of a handler: commit when it succeeds, else answer its DomainError
+    with the fields renamed (see field_names)."""
+    return run_service(fields=mapping, reraise=True)
 
 
 def unauthorized(message: str = "Sign in: send `Authorization: Bearer <token>` or a session cookie") -> ApiError:

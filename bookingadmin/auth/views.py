@@ -5,8 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from zoneinfo import available_timezones
 
 from ..core.clock import utcnow
-from ..core.errors import DomainError
-from ..extensions import db
+from ..core.web import run_service
 from .forms import LoginForm, RegistrationForm
 from .permissions import has_permission
 from .services import authenticate, create_user
@@ -28,25 +27,15 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
-def _apply_field_errors(form, error: DomainError) -> None:
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + [message]
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(_landing_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
+        with run_service(form) as signed_in:
             user = authenticate(form.email.data, form.password.data, utcnow())
-        except DomainError as error:
-            _apply_field_errors(form, error)
-        else:
-            db.session.commit()
+        if signed_in:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or _landing_for(user))
     status = 400 if form.errors else 200
@@ -59,15 +48,11 @@ def register():
         return redirect(_landing_for(current_user))
     form = RegistrationForm()
     if form.validate_on_submit():
-        try:
+        with run_service(form) as registered:
             user = create_user(email=form.email.data, name=form.name.data, password=form.password.data,
                                phone=form.phone.data, language=form.language.data,
                                timezone=form.timezone.data, role="customer")
-        except DomainError as error:
-            db.session.rollback()
-            _apply_field_errors(form, error)
-        else:
-            db.session.commit()
+        if registered:
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(_safe_next(request.args.get("next")) or _landing_for(user))

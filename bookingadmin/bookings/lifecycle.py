@@ -74,7 +74,7 @@ HOLD_EXPIRED_REASON = "The time was released because payment was not completed i
 
 @dataclass(frozen=True)
 class Cancellation:
-    """What cancelling decided: the refund the policy entitles (payments moves the money)."""
+    """What cancelling decided: the refund the policy entitles (bookings.operations has payments move it)."""
 
     booking: Booking
     refund_amount: Decimal
@@ -275,25 +275,28 @@ def reject(booking: Booking, *, actor: User | None, now: datetime, reason: str) 
     return booking
 
 
-def cancel(booking: Booking, *, actor: User | None, now: datetime, reason: str, by: str) -> Cancellation:
+def cancel(booking: Booking, *, actor: User | None, now: datetime, reason: str, by: str,
+           refund: tuple[Decimal, int] | None = None) -> Cancellation:
     """Cancel an open booking and free its time; returns the refund the policy entitles.
 
     `by` says on whose account: "customer" (the policy's windows apply, also when staff cancel on
     the customer's behalf), "staff" (the business cancelled: a full refund) or "system".
-    A customer can only cancel as "customer".
+    A customer can only cancel as "customer". `refund` is the (amount, percent) the caller read
+    from the policy before the status moved (bookings.operations.cancel_booking, which also gives
+    the money back); it is recorded on the event. Moving money is never done here.
     """
     reason = checked_cancellation(reason, by)
     if actor is not None and by != "customer" and not manages(actor, booking):
         raise PermissionDenied("Only staff can cancel on the business's behalf")
     lock_row(booking)
     _require("cancel", booking, actor, now)
-    amount, percent = _close(booking, "cancel", by=by, reason=reason, actor=actor, now=now)
+    amount, percent = _close(booking, "cancel", by=by, reason=reason, actor=actor, now=now, refund=refund)
     return Cancellation(booking=booking, refund_amount=amount, refund_percent=percent)
 
 
 def _close(booking: Booking, action: str, *, by: str, reason: str, actor: User | None, now: datetime,
-           extra: dict | None = None) -> tuple[Decimal, int]:
-    amount, percent = policy.refund_for_cancellation(booking, now, by=by)
+           extra: dict | None = None, refund: tuple[Decimal, int] | None = None) -> tuple[Decimal, int]:
+    amount, percent = refund or policy.refund_for_cancellation(booking, now, by=by)
     booking.cancelled_at = now
     booking.cancelled_by = by
     booking.cancellation_reason = reason

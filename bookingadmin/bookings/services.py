@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 
 from ..auth.models import User
 from ..availability.services import check_bookable
@@ -157,7 +157,3 @@ def _apply(booking: Booking, changes: dict, fields: dict, action: str, *, actor:
     lifecycle.record_event(booking, action, actor=actor, now=now, data={"changed": changed})
     return booking
 
-
-def bookings_of_customer(user: User) -> Select:
-    """A customer's own bookings, newest start first (for "my bookings" pages)."""
-    return select(Booking).where(Booking.customer_id == user.id).order_by(Booking.starts_at.desc())

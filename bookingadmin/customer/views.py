@@ -42,7 +42,9 @@ def active_type(number: int) -> ConsultationType:
 
 
 def active_coaches(ctype: ConsultationType) -> list[CoachProfile]:
-    return sorted((c for c in ctype.coaches if c.is_active), key=lambda c: (-c.rating, c.display_name_en))
+    from ..bookings.operations import bookable_coaches
+
+    return bookable_coaches(ctype)
 
 
 @bp.route("/consultations/<int:number>")

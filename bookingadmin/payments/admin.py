@@ -21,7 +21,7 @@ from ..admin.base import PermissionMixin
 from ..auth.permissions import has_permission
 from ..bookings.models import Booking
 from ..core.clock import utcnow
-from ..core.errors import DomainError
+from ..core.web import run_service
 from ..extensions import db
 from .models import Payment, Refund
 
@@ -39,15 +39,6 @@ class ManualPaymentForm(FlaskForm):
     reference = StringField("Reference", validators=[Optional(), Length(max=200)],
                             description="Bank reference or receipt number")
     note = TextAreaField("Note", validators=[Optional(), Length(max=1000)])
-
-
-def _apply(form, error: DomainError) -> None:
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + [message]
-    if not error.fields:
-        flash(error.message, "error")
 
 
 class BookingMoneyView(PermissionMixin, BaseView):
@@ -101,15 +92,11 @@ class BookingMoneyView(PermissionMixin, BaseView):
         booking = self._booking(number)
         form = RefundForm()
         if request.method == "POST" and form.validate_on_submit():
-            try:
+            with run_service(form) as ran:
                 refunds = issue_refund(booking, amount=form.amount.data, reason=form.reason.data,
                                        actor=current_user, now=utcnow(),
                                        idempotency_key=f"staff-{form.nonce.data or uuid.uuid4().hex}")
-            except DomainError as error:
-                db.session.rollback()
-                _apply(form, error)
-            else:
-                db.session.commit()
+            if ran:
                 total = sum(r.amount for r in refunds)
                 flash(f"Refund of {total} {booking.currency} recorded for {booking.number}", "success")
                 return redirect(url_for(".detail", number=number))
@@ -124,15 +111,11 @@ class BookingMoneyView(PermissionMixin, BaseView):
         booking = self._booking(number)
         form = ManualPaymentForm()
         if request.method == "POST" and form.validate_on_submit():
-            try:
+            with run_service(form) as ran:
                 record_manual_payment(booking, amount=form.amount.data, method=form.method.data,
                                       reference=form.reference.data, note=form.note.data,
                                       actor=current_user, now=utcnow())
-            except DomainError as error:
-                db.session.rollback()
-                _apply(form, error)
-            else:
-                db.session.commit()
+            if ran:
                 flash(f"Payment recorded for {booking.number}", "success")
                 return redirect(url_for(".detail", number=number))
         return self._page(booking, payment_form=form, status=400 if form.errors else 200)

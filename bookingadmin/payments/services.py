@@ -329,6 +329,19 @@ def issue_refund(booking: Booking, *, amount: Decimal | str | None, reason: str,
     return refunds
 
 
+def refund_cancellation(booking: Booking, *, amount: Decimal | None, reason: str | None, actor, now: datetime,
+                        source: str = "cancellation") -> list[Refund]:
+    """Give back what closing a booking entitles: `amount` (all that is left when None), capped by
+    what is left; nothing when nothing is owed. Called once per booking by bookings.operations;
+    keyed by the booking, so a repeat refunds nothing more."""
+    left = money_summary(booking).refundable
+    value = left if amount is None else min(quantize(amount, booking.currency), left)
+    if value <= 0:
+        return []
+    return issue_refund(booking, amount=value, reason=reason or f"Booking {source}", actor=actor, now=now,
+                        idempotency_key=f"booking-{booking.id}-{source}", source=source)
+
+
 def _refunds_with_key(key: str) -> list[Refund]:
     return list(db.session.scalars(db.select(Refund).where(Refund.idempotency_key.like(f"{key}:p%"))
                                    .order_by(Refund.id)))

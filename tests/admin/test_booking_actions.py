@@ -115,6 +115,33 @@ def test_cancel_shows_the_refund_and_needs_a_reason(office, make_booking, login,
     assert last.action == "cancelled" and last.data["refund_amount"] == "45.00" and last.actor_id == office.support.id
 
 
+def test_cancel_and_reject_give_the_money_back(office, make_booking, login, post):
+    """Cancelled by us: all that was paid comes back; a rejected request too (refund rows, not only words)."""
+    from bookingadmin.payments.models import Refund
+    from bookingadmin.payments.services import record_manual_payment
+
+    def paid(**kwargs):
+        booking = make_booking("pending_payment", **kwargs)
+        record_manual_payment(booking, amount=booking.amount, method="cash", actor=None, now=utcnow())
+        db.session.commit()
+        return booking
+
+    def refunded(booking):
+        rows = db.session.scalars(db.select(Refund).where(Refund.booking_id == booking.id).order_by(Refund.id))
+        return [(r.amount, r.source) for r in rows]
+
+    login(office.support)
+    booking = paid()
+    path = f"/admin/bookings/cancel/?id={booking.id}"
+    done = post(path, {"reason": "Coach ill", "requested_by": "staff"}, token_from=path, follow_redirects=True)
+    assert "Refund due: 90.00 USD (100%)" in done.get_data(as_text=True)
+    assert refunded(booking) == [(booking.amount, "cancellation")] and reload(booking).payment_status == "refunded"
+    waiting = paid(ctype=make_booking("pending_confirmation").consultation_type)
+    path = f"/admin/bookings/reject/?id={waiting.id}"
+    post(path, {"reason": "Outside our expertise"}, token_from=path)
+    assert reload(waiting).status == "cancelled" and refunded(waiting) == [(waiting.amount, "rejection")]
+
+
 def test_reschedule_offers_the_coachs_bookable_times(office, make_booking, login, client, post):
     booking = make_booking("confirmed")
     old_start = booking.starts_at

@@ -52,11 +52,12 @@ def test_available_dates_for_a_month(client, offer, documented):
     ("type={type}&duration=60&from={day}&to={before}", 422, "to"),
     ("type={type}&duration=60&from={day}&to={far}", 422, "to"),
 ])
-def test_bad_availability_queries_name_the_field(client, offer, params, status, field):
+@pytest.mark.parametrize("who", ["coach", "any"])
+def test_bad_availability_queries_name_the_field(client, offer, params, status, field, who):
     coach, ctype = offer
     day = _day(3)
     query = params.format(type=ctype.id, day=day, before=day - timedelta(days=1), far=day + timedelta(days=200))
-    response = client.get(f"/api/v1/coaches/{coach.id}/availability?{query}")
+    response = client.get(f"/api/v1/coaches/{coach.id if who == 'coach' else 'any'}/availability?{query}")
     assert response.status_code == status, response.get_json()
     assert field in response.get_json()["error"]["fields"]
 
@@ -66,6 +67,27 @@ def test_malformed_month_is_400(client, offer, month):
     coach, ctype = offer
     response = client.get(f"/api/v1/coaches/{coach.id}/available-dates?type={ctype.id}&duration=60&month={month}")
     assert response.status_code == 400 and "month" in response.get_json()["error"]["fields"]
+
+
+def test_any_coach_gives_each_time_to_the_best_rated_free_coach(client, offer, make_coach, make_booking,
+                                                                  documented):
+    """Sara is rated higher; where she is booked the time goes to Omar, and he adds his later hours."""
+    sara, ctype = offer
+    sara.rating = 4.9
+    omar = make_coach(display_name_en="Omar", timezone="Asia/Riyadh", hours=[(d, "12:00", "19:00") for d in range(7)])
+    ctype.coaches.append(omar)
+    day = _day(3)
+    taken = make_booking("confirmed", coach=sara, ctype=ctype, duration=60,
+                         starts_at=datetime.combine(day, time(13, 0), tzinfo=ZoneInfo("Asia/Riyadh")))
+    url = f"/api/v1/coaches/any/availability?type={ctype.id}&duration=60&from={day}&tz=Asia/Riyadh"
+    body = documented(client.get(url), "AnyCoachAvailability")
+    who = {t["starts_at"][11:16]: t["coach_id"] for t in body["times"]}
+    assert who["09:00"] == sara.id and who["12:00"] == sara.id       # both free: the better rated
+    assert who["13:00"] == omar.id and who["18:00"] == omar.id       # Sara booked / Sara gone home
+    assert list(who) == sorted(who) and len(who) == len(body["times"])  # one entry per time, in order
+    assert body["consultation_type_id"] == ctype.id and body["timezone"] == "Asia/Riyadh"
+    assert taken.coach_id == sara.id
+    assert "get" in client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/coaches/any/availability"]
 
 
 def test_unknown_coach_is_404(client, offer):

@@ -1,6 +1,7 @@
 """Bookings through the API: create, read, list and page, every lifecycle move, and bad input."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -135,13 +136,20 @@ def test_illegal_transition_is_409_with_the_reason(make_booking, api_as):
 def test_cancel_returns_the_refund_the_policy_gives(make_coach, make_type, make_booking, make_user, api_for,
                                                     documented):
     from bookingadmin.bookings import policy
+    from bookingadmin.payments.services import record_manual_payment
+
+    def paid_booking():  # paid in cash through payments, so there is money to give back
+        booking = make_booking("pending_payment", ctype=ctype, coach=coach, customer=customer)
+        record_manual_payment(booking, amount=booking.amount, method="cash", actor=None, now=utcnow())
+        db.session.commit()
+        return booking
 
     coach = make_coach()
     # any cancellation more than an hour ahead gets the partial refund, whatever the clock says
     ctype = make_type(coaches=[coach], options=((60, "90.00"),), refund_full_hours=500, refund_partial_hours=1,
                       refund_partial_percent=50)
     customer = make_user(email="payer@example.com")
-    booking = make_booking("confirmed", ctype=ctype, coach=coach, customer=customer)
+    booking = paid_booking()
     expected_amount, expected_percent = policy.refund_for_cancellation(booking, utcnow())
     assert (expected_amount, expected_percent) == (Decimal("45.00"), 50)
 
@@ -151,15 +159,18 @@ def test_cancel_returns_the_refund_the_policy_gives(make_coach, make_type, make_
     response = api.post(f"/api/v1/bookings/{booking.number}/cancel", json={"reason": "Sick"})
     assert response.status_code == 200, response.get_json()
     body = documented(response, "Cancellation")
-    assert body["refund"] == {"amount": "45.00", "currency": "USD", "percent": 50}
+    assert body["refund"] == {"amount": "45.00", "currency": "USD", "percent": 50, "refunded": "45.00"}
     assert body["booking"]["status"] == "cancelled" and body["booking"]["cancellation"]["by"] == "customer"
     event = db.session.scalars(db.select(BookingEvent).where(BookingEvent.action == "cancelled")).one()
     assert event.data["refund_amount"] == "45.00"
 
-    other = make_booking("confirmed", ctype=ctype, coach=coach, customer=customer)
+    other = paid_booking()
     staff_api = api_for(make_user(role="support"))
     staff = staff_api.post(f"/api/v1/bookings/{other.number}/cancel", json={"reason": "Coach ill", "by": "staff"})
-    assert staff.get_json()["refund"] == {"amount": "90.00", "currency": "USD", "percent": 100}
+    assert staff.get_json()["refund"] == {"amount": "90.00", "currency": "USD", "percent": 100, "refunded": "90.00"}
+    from bookingadmin.payments.models import Refund
+
+    assert db.session.scalars(db.select(Refund.amount).where(Refund.booking_id == other.id)).all() == [Decimal("90.00")]
 
 
 def test_cancel_needs_a_reason(make_booking, api_for, factories):
@@ -217,6 +228,26 @@ def test_customer_reschedules_to_another_bookable_time(make_booking, factories, 
     assert bad.status_code == 422 and "starts_at" in bad.get_json()["error"]["fields"]
     naive = api.post(f"/api/v1/bookings/{booking.number}/reschedule", json={"starts_at": "2030-01-01T10:00:00"})
     assert naive.status_code == 400 and "starts_at" in naive.get_json()["error"]["fields"]
+
+
+def test_reschedule_options_are_the_times_the_booking_may_move_to(make_booking, factories, api_for, documented):
+    cat = factories.default_catalog
+    booking = make_booking("confirmed", starts_at=local_time(cat.coach, days=3, at="10:00"))
+    other = make_booking("confirmed", starts_at=local_time(cat.coach, days=3, at="12:00"))
+    api = api_for(cat.customer)
+    day = booking.starts_at.astimezone(ZoneInfo(cat.coach.timezone)).date()
+    url = f"/api/v1/bookings/{booking.number}/reschedule-options?from={day}&tz={cat.coach.timezone}"
+    body = documented(api.get(url), "RescheduleOptions")
+    starts = [t["starts_at"] for t in body["times"]]
+    instants = {datetime.fromisoformat(t) for t in starts}
+    assert booking.starts_at in instants and other.starts_at not in instants  # its own time is free for it only
+    assert body["number"] == booking.number and body["timezone"] == cat.coach.timezone
+    moved = api.post(f"/api/v1/bookings/{booking.number}/reschedule", json={"starts_at": starts[-1]})
+    assert moved.status_code == 200 and datetime.fromisoformat(moved.get_json()["starts_at"]) == max(instants)
+    api.post(f"/api/v1/bookings/{other.number}/cancel", json={"reason": "Away"})
+    assert api.get(f"/api/v1/bookings/{other.number}/reschedule-options?from={day}").status_code == 409
+    far = api.get(f"/api/v1/bookings/{booking.number}/reschedule-options?from={day}&to=2099-01-01")
+    assert far.status_code == 422 and "to" in far.get_json()["error"]["fields"]
 
 
 def test_coach_sees_only_their_bookings(make_booking, make_coach, make_type, factories, api_for, api_as):

@@ -8,10 +8,9 @@ from ...auth import tokens
 from ...auth.permissions import ROLE_PERMISSIONS
 from ...auth.services import authenticate
 from ...core.clock import utcnow
-from ...core.errors import DomainError
-from ...extensions import db
+from ...core.web import run_service
 from .. import render
-from ..errors import ApiError
+from ..errors import ApiError, committed
 from ..routing import AUTHENTICATED, PUBLIC, api_route
 from ..schemas import Schema, Text
 
@@ -27,12 +26,12 @@ TOKEN_REQUEST = Schema("TokenRequest", {
 def issue_token(body):
     """The token is shown once; send it as `Authorization: Bearer <token>`. Only its hash is stored."""
     now = utcnow()
-    try:
+    with run_service(show=False, commit=False) as signed_in:
         user = authenticate(body["email"], body["password"], now)
-    except DomainError as error:
-        raise ApiError(401, "invalid_credentials", error.message, fields=error.fields) from None
-    token, raw = tokens.issue_token(user, now=now, label=body["label"])
-    db.session.commit()
+    if not signed_in:  # one answer for a wrong email or password: 401, not the service's 422
+        raise ApiError(401, "invalid_credentials", signed_in.error.message, fields=signed_in.error.fields)
+    with committed():
+        token, raw = tokens.issue_token(user, now=now, label=body["label"])
     return jsonify({"token": raw, "token_type": "Bearer", "expires_at": render.instant(token.expires_at),
                     "user": render.user(user)}), 201
 
@@ -44,8 +43,8 @@ def revoke_token():
     if g.api_token is None:
         raise ApiError(400, "no_token", "This request is not authenticated by a token; send the token to "
                        "revoke as `Authorization: Bearer <token>`")
-    tokens.revoke_token(g.api_token, now=utcnow())
-    db.session.commit()
+    with committed():
+        tokens.revoke_token(g.api_token, now=utcnow())
     return "", 204
 
 

@@ -1,12 +1,14 @@
-"""When a coach can be booked (public), and the coach's own rules: weekly hours and date overrides."""
+"""When a coach (or any available coach) can be booked (public), and the coach's own rules: weekly hours and
+date overrides."""
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import jsonify
+from flask import current_app, jsonify
 
 from ...availability import services
 from ...availability.engine import WeeklyInterval
+from ...bookings import operations
 from ...core.clock import utcnow
 from ...core.errors import PermissionDenied
 from ...extensions import db
@@ -72,6 +74,14 @@ register_schema("AvailableDates", {"type": "object", "required": ["coach_id", "m
                                                   "timezone": {"type": "string"},
                                                   "dates": {"type": "array", "items": {"type": "string",
                                                                                        "format": "date"}}}})
+register_schema("AnyCoachAvailability", {
+    "type": "object", "required": ["consultation_type_id", "duration_minutes", "timezone", "from", "to", "times"],
+    "properties": {"consultation_type_id": {"type": "integer"}, "duration_minutes": {"type": "integer"},
+                   "timezone": {"type": "string"}, "from": {"type": "string", "format": "date"},
+                   "to": {"type": "string", "format": "date"},
+                   "times": {"type": "array", "items": {**_TIME, "required": [*_TIME["required"], "coach_id"],
+                                                        "properties": {**_TIME["properties"],
+                                                                       "coach_id": {"type": "integer"}}}}}})
 _CLOCK = {"type": "string", "pattern": r"^\d{2}:\d{2}$"}
 register_schema("AvailabilityRules", {
     "type": "object", "required": ["coach_id", "timezone", "weekly_hours", "overrides"], "properties": {
@@ -113,6 +123,24 @@ def coach_availability(coach_id, query, user):
     return jsonify({"coach_id": coach_id, "consultation_type_id": query["type"], "duration_minutes": query["duration"],
                     "timezone": zone, "from": query["from"].isoformat(), "to": end.isoformat(),
                     "times": [render.bookable_time(t, zone) for t in times]})
+
+
+@api_route("/coaches/any/availability", "GET", permission=PUBLIC, tag="availability",
+           summary="Bookable start times with any available coach", query=AVAILABILITY_QUERY,
+           response="AnyCoachAvailability", errors=(422,))
+def any_coach_availability(query, user):
+    """Every time at least one active coach offering the type is free, each with the coach who would
+    take it (the best rated free coach, as the booking page's "any coach" picks). Book it by sending
+    that `coach_id` to POST /bookings. `tz` defaults to the signed-in user's, else the business's."""
+    zone = query["tz"] or (user.timezone if user is not None else current_app.config["DEFAULT_TIMEZONE"])
+    end = query["to"] or query["from"]
+    with field_names(AVAILABILITY_FIELDS):
+        ctype = operations.offered_type(query["type"], query["duration"])
+        times = operations.any_coach_times(ctype, duration_minutes=query["duration"], start=query["from"], end=end,
+                                           viewer_tz=zone, now=utcnow())
+    return jsonify({"consultation_type_id": ctype.id, "duration_minutes": query["duration"], "timezone": zone,
+                    "from": query["from"].isoformat(), "to": end.isoformat(),
+                    "times": [{**render.bookable_time(t.time, zone), "coach_id": t.coach_id} for t in times]})
 
 
 @api_route("/coaches/<int:coach_id>/available-dates", "GET", permission=PUBLIC, tag="availability",

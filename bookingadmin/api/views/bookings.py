@@ -15,14 +15,14 @@ from zoneinfo import ZoneInfo
 from flask import jsonify, request, url_for
 
 from ...auth.models import User
-from ...bookings import lifecycle, services
+from ...bookings import lifecycle, operations, services
 from ...bookings.access import manages
 from ...bookings.models import Booking, MEETING_TYPES, STATUSES
 from ...core.clock import utcnow
-from ...core.errors import NotFound
+from ...core.errors import Conflict, NotFound
 from ...extensions import db
 from .. import queries, render
-from ..errors import field_names, invalid_input
+from ..errors import committed, field_names, invalid_input
 from ..openapi import register_schema
 from ..routing import ANY_OF, api_route
 from ..schemas import (Boolean, Choices, ClockTime, Day, DayOrInstant, Instant, Integer, JsonObject, Nested, Schema,
@@ -69,6 +69,11 @@ CANCEL_INPUT = Schema("CancelInput", {
     "by": Text(choices=("customer", "staff"), default="customer",
                description="on whose account: customer (the refund policy applies; default) or staff "
                            "(the business cancels: full refund; staff only)")})
+RESCHEDULE_OPTIONS_QUERY = Schema("RescheduleOptionsQuery", {
+    "from": Day(required=True, description="first date, in `tz`"),
+    "to": Day(description="last date, in `tz` (default: `from`); at most 93 days after `from`"),
+    "tz": TimeZone(description="zone for the dates and the answer's times; default: the booking's"),
+})
 REASON_INPUT = Schema("ReasonInput", {"reason": Text(max_length=1000, default="")})
 REJECT_INPUT = Schema("RejectInput", {"reason": Text(required=True, min_length=1, max_length=1000)})
 FEEDBACK_INPUT = Schema("FeedbackInput", {"rating": Integer(required=True, minimum=1, maximum=5),
@@ -111,9 +116,18 @@ register_schema("Booking", {"type": "object", "required": [
 register_schema("BookingPage", {"type": "object", "required": ["items", "next", "next_cursor", "limit"],
                                 "properties": {"items": {"type": "array", "items": _REF}, "next": _OPT_S,
                                                "next_cursor": _OPT_S, "limit": _I}})
+_DATE, _INSTANT = {"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}
+_MOVE_TIME = {"type": "object", "required": ["starts_at", "ends_at", "price", "remaining", "slot_id"], "properties": {
+    "starts_at": _INSTANT, "ends_at": _INSTANT, "price": {"$ref": "#/components/schemas/Money"}, "remaining": _I,
+    "slot_id": _OPT_I}}
+register_schema("RescheduleOptions", {
+    "type": "object", "required": ["number", "timezone", "from", "to", "times"], "properties": {
+        "number": _S, "timezone": _S, "from": _DATE, "to": _DATE, "times": {"type": "array", "items": _MOVE_TIME}}})
 register_schema("Cancellation", {"type": "object", "required": ["booking", "refund"], "properties": {
-    "booking": _REF, "refund": {"type": "object", "required": ["amount", "currency", "percent"],
-                                "properties": {"amount": _S, "currency": _S, "percent": _I}}}})
+    "booking": _REF, "refund": {"type": "object", "required": ["amount", "currency", "percent", "refunded"],
+                                "properties": {"amount": _S, "currency": _S, "percent": _I,
+                                               "refunded": {**_S, "description": "what was given back now: the "
+                                                            "amount, capped by what was paid and not yet refunded"}}}}})
 
 # lifecycle's field names, in this API's words
 CREATE_FIELDS = {"name": "contact.name", "email": "contact.email", "phone": "contact.phone",
@@ -147,7 +161,7 @@ def create_booking(body, user):
     contact = {k: v for k, v in (body["contact"] or {}).items() if v is not None} or None  # absent: the account's
     alternative = (body["alternative"]["date"], body["alternative"]["time"]) if body["alternative"] else None
     now = utcnow()
-    with field_names(CREATE_FIELDS):
+    with committed(CREATE_FIELDS):
         booking = lifecycle.create_booking(
             customer=customer, consultation_type_id=body["consultation_type_id"], coach_id=body["coach_id"],
             duration_minutes=body["duration_minutes"], starts_at=body["starts_at"],
@@ -155,7 +169,6 @@ def create_booking(body, user):
             now=now, contact=contact, intake=body["intake"], alternative=alternative,
             slot_id=body["slot_id"], source="api", ip_address=request.remote_addr,
             user_agent=request.user_agent.string)
-    db.session.commit()
     response = jsonify(_render(booking, user, now))
     response.headers["Location"] = url_for("api.get_booking", number=booking.number)
     return response, 201
@@ -235,8 +248,8 @@ def get_booking(number, user):
 def _act(number: str, user, move, **kwargs) -> Booking:
     """Find the booking as the caller may see it, apply one lifecycle move, commit."""
     booking = services.get_booking_for(user, number)
-    move(booking, actor=user, now=utcnow(), **kwargs)
-    db.session.commit()
+    with committed():
+        move(booking, actor=user, now=utcnow(), **kwargs)
     return booking
 
 
@@ -250,6 +263,22 @@ def reschedule_booking(number, body, user):
     return jsonify(_render(booking, user))
 
 
+@api_route("/bookings/<number>/reschedule-options", "GET", permission=ACTORS, tag="bookings",
+           summary="The times a booking may move to", query=RESCHEDULE_OPTIONS_QUERY, response="RescheduleOptions",
+           errors=(404, 409, 422))
+def reschedule_options(number, query, user):
+    """Same coach, type and duration; its own current time counts as free. Send one of them to
+    POST .../reschedule. A booking the caller may not move now is a 409."""
+    booking, now = services.get_booking_for(user, number), utcnow()
+    if not lifecycle.can("reschedule", booking, user, now):
+        raise Conflict("This booking cannot be moved now", code="invalid_transition")
+    zone, end = query["tz"] or booking.timezone, query["to"] or query["from"]
+    with field_names({"start": "from", "end": "to"}):
+        times = operations.reschedule_times(booking, start=query["from"], end=end, viewer_tz=zone, now=now)
+    return jsonify({"number": booking.number, "timezone": zone, "from": query["from"].isoformat(),
+                    "to": end.isoformat(), "times": [render.bookable_time(t, zone) for t in times]})
+
+
 @api_route("/bookings/<number>/cancel", "POST", permission=ACTORS, tag="bookings",
            summary="Cancel a booking; answers the refund the policy gives", body=CANCEL_INPUT,
            response="Cancellation", errors=(404, 409, 422))
@@ -257,11 +286,12 @@ def cancel_booking(number, body, user):
     """The refund follows the type's cancellation policy for `by=customer` (the default, also when
     staff cancel on the customer's behalf); `by=staff` means the business cancels: a full refund."""
     booking = services.get_booking_for(user, number)
-    result = lifecycle.cancel(booking, actor=user, now=utcnow(), reason=body["reason"], by=body["by"])
-    db.session.commit()
+    with committed():
+        result = operations.cancel_booking(booking, actor=user, now=utcnow(), reason=body["reason"], by=body["by"])
     return jsonify({"booking": _render(booking, user),
                     "refund": {**render.money(result.refund_amount, booking.currency),
-                               "percent": result.refund_percent}})
+                               "percent": result.refund_percent,
+                               "refunded": render.money(result.refunded, booking.currency)["amount"]}})
 
 
 @api_route("/bookings/<number>/feedback", "POST", permission=ACTORS, tag="bookings",
@@ -286,7 +316,7 @@ def confirm_booking(number, body, user):
            response="Booking", errors=(404, 409, 422))
 def reject_booking(number, body, user):
     """Staff (coaches: their own). The booking is cancelled by staff."""
-    return jsonify(_render(_act(number, user, lifecycle.reject, reason=body["reason"]), user))
+    return jsonify(_render(_act(number, user, operations.reject_booking, reason=body["reason"]), user))
 
 
 @api_route("/bookings/<number>/complete", "POST", permission="bookings.manage", tag="bookings",

@@ -8,9 +8,8 @@ from flask import jsonify
 from ...availability import services
 from ...availability.schedule import slot_booked_counts
 from ...core.clock import utcnow
-from ...extensions import db
 from .. import queries, render
-from ..errors import field_names, invalid_input
+from ..errors import committed, field_names, invalid_input
 from ..openapi import register_schema
 from ..routing import api_route
 from ..schemas import Boolean, ClockTime, Day, Integer, Schema
@@ -83,12 +82,11 @@ def list_slots(query, user):
 def create_slot(body, user):
     """For the signed-in coach's own profile unless `coach_id` says otherwise (admins)."""
     coach_id = _coach_id(body["coach_id"], user, "coach_id")
-    with field_names(SLOT_FIELDS):
+    with committed(SLOT_FIELDS):
         slot = services.create_slot(coach_id, day=body["date"], start_time=body["start_time"],
                                     end_time=body["end_time"], capacity=body["capacity"],
                                     consultation_type_id=body["consultation_type_id"], is_active=body["is_active"],
                                     actor=user, now=utcnow())
-    db.session.commit()
     return jsonify(_render(slot)), 201
 
 
@@ -96,9 +94,8 @@ def create_slot(body, user):
            summary="Move a slot's times, or open/close it", body=SLOT_PATCH, response="Slot", errors=(404, 409, 422))
 def update_slot(slot_id, body, user):
     """Closing keeps existing bookings and stops new ones; a booked slot's times are a 409."""
-    with field_names(SLOT_FIELDS):
+    with committed(SLOT_FIELDS):
         slot = services.update_slot(slot_id, actor=user, now=utcnow(), **body)
-    db.session.commit()
     return jsonify(_render(slot))
 
 
@@ -106,6 +103,6 @@ def update_slot(slot_id, body, user):
            summary="Delete a slot nobody booked", errors=(404, 409))
 def delete_slot(slot_id, user):
     """A slot any booking refers to cannot be deleted (409): close it with PATCH instead."""
-    services.delete_slot(slot_id, actor=user, now=utcnow())
-    db.session.commit()
+    with committed():
+        services.delete_slot(slot_id, actor=user, now=utcnow())
     return "", 204

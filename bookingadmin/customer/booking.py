@@ -28,7 +28,7 @@ from ..payments import services as payments
 from ..payments.gateway import GatewayError, stripe_configured
 from .forms import ChooseTimeForm, DetailsForm
 from .helpers import clear_draft, get_draft, save_draft, viewer_timezone
-from .views import active_coaches, active_type, bp
+from .catalog_pages import active_coaches, active_type, bp
 
 ANY = "any"
 COMMON_ZONES = ("Asia/Riyadh", "Asia/Dubai", "Africa/Cairo", "Europe/London", "Europe/Berlin", "America/New_York",

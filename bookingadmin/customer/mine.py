@@ -20,7 +20,7 @@ from ..payments import services as payments
 from .booking import _day_names, _month_of, _parse_day, _shift, _weeks
 from .forms import CancelForm, FeedbackForm, RescheduleForm
 from .helpers import viewer_timezone
-from .views import bp
+from .catalog_pages import bp
 
 PAGE_SIZE = 10
 TABS = ("upcoming", "past", "cancelled")

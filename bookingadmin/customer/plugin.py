@@ -9,7 +9,7 @@ from ..core.money import format_money
 
 def init_app(app: Flask) -> None:
     from . import helpers
-    from .views import bp
+    from .catalog_pages import bp
 
     app.register_blueprint(bp)
     app.add_template_filter(format_money, "money")

@@ -22,12 +22,13 @@ from ..availability import services as availability
 from ..bookings import lifecycle
 from ..bookings.services import get_booking_for
 from ..core.clock import utcnow
+from ..core.display import viewer_zone_name
 from ..core.errors import Conflict, DomainError, NotFound
 from ..extensions import db
 from ..payments import services as payments
 from ..payments.gateway import GatewayError, stripe_configured
 from .forms import ChooseTimeForm, DetailsForm
-from .helpers import clear_draft, get_draft, save_draft, viewer_timezone
+from .helpers import clear_draft, get_draft, save_draft
 from .catalog_pages import active_coaches, active_type, bp
 
 ANY = "any"
@@ -85,7 +86,7 @@ def book(number: int):
     ctype = active_type(number)
     coaches = active_coaches(ctype)
     draft = get_draft() if (get_draft() or {}).get("type") == number else {}
-    tz = viewer_timezone(request.args.get("tz"))
+    tz = viewer_zone_name(request.args.get("tz"))
     now = utcnow()
     coach_choice = request.args.get("coach") or str(draft.get("coach_choice") or ANY)
     coach_ids = [c.id for c in coaches]

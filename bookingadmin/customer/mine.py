@@ -14,12 +14,12 @@ from ..bookings import lifecycle, policy
 from ..bookings.models import ACTIVE_STATUSES, Booking
 from ..bookings.services import get_booking_for
 from ..core.clock import utcnow
+from ..core.display import viewer_zone_name
 from ..core.errors import DomainError, NotFound
 from ..extensions import db
 from ..payments import services as payments
 from .booking import _day_names, _month_of, _parse_day, _shift, _weeks
 from .forms import CancelForm, FeedbackForm, RescheduleForm
-from .helpers import viewer_timezone
 from .catalog_pages import bp
 
 PAGE_SIZE = 10
@@ -55,7 +55,7 @@ def my_bookings():
     rows = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template("customer/my_bookings.html", bookings=rows, tab=tab, page=page, pages=pages,
-                           tz=viewer_timezone(), tabs=TABS)
+                           tz=viewer_zone_name(), tabs=TABS)
 
 
 @bp.route("/my/bookings/<number>")
@@ -63,7 +63,7 @@ def my_bookings():
 def my_booking(number: str):
     booking = _own(number)
     now = utcnow()
-    return render_template("customer/my_booking.html", booking=booking, tz=viewer_timezone(),
+    return render_template("customer/my_booking.html", booking=booking, tz=viewer_zone_name(),
                            actions=lifecycle.allowed_actions(booking, current_user, now),
                            summary=payments.money_summary(booking), feedback_form=FeedbackForm(), now=now,
                            reschedule_deadline=policy.reschedule_deadline(booking))
@@ -93,7 +93,7 @@ def cancel_booking(number: str):
     entitled, percent = policy.refund_for_cancellation(booking, now, by="customer")
     refund = payments.refund_preview(booking, entitled)
     return render_template("customer/cancel.html", booking=booking, form=form, refund=refund, percent=percent,
-                           tz=viewer_timezone(), summary=payments.money_summary(booking))
+                           tz=viewer_zone_name(), summary=payments.money_summary(booking))
 
 
 @bp.route("/my/bookings/<number>/reschedule", methods=["GET", "POST"])
@@ -122,7 +122,7 @@ def reschedule_booking(number: str):
                 flash(_("Your booking was moved."), "success")
                 return redirect(url_for(".my_booking", number=number))
         return redirect(url_for(".reschedule_booking", number=number))
-    tz = viewer_timezone(request.args.get("tz"))
+    tz = viewer_zone_name(request.args.get("tz"))
     from zoneinfo import ZoneInfo
 
     today = now.astimezone(ZoneInfo(tz)).date()

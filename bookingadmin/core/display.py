@@ -109,16 +109,25 @@ _STRFTIME_TO_CLDR = {"%a": "EEE", "%A": "EEEE", "%d": "dd", "%b": "MMM", "%B": "
 
 def format_local(moment: datetime | None, fmt: str = "%a %d %b %Y %H:%M", zone: ZoneInfo | None = None) -> str:
     """The back office's compact forms ('%H:%M', '%d %b %H:%M'): `format_instant` with a pattern."""
-    pattern, i = [], 0
+    return format_instant(moment, zone, _cldr_pattern(fmt))
+
+
+def _cldr_pattern(fmt: str) -> str:
+    """A strftime pattern as CLDR: directives mapped, any other text quoted as a literal."""
+    pattern, literal, i = [], "", 0
     while i < len(fmt):
-        piece = fmt[i:i + 2]
-        if piece in _STRFTIME_TO_CLDR:
-            pattern.append(_STRFTIME_TO_CLDR[piece])
+        if fmt[i:i + 2] in _STRFTIME_TO_CLDR:
+            if literal:
+                pattern.append("'" + literal.replace("'", "''") + "'")
+                literal = ""
+            pattern.append(_STRFTIME_TO_CLDR[fmt[i:i + 2]])
             i += 2
         else:
-            pattern.append(f"'{fmt[i]}'" if fmt[i].isalpha() or fmt[i] == "'" else fmt[i])
+            literal += fmt[i]
             i += 1
-    return format_instant(moment, zone, "".join(pattern))
+    if literal:
+        pattern.append("'" + literal.replace("'", "''") + "'")
+    return "".join(pattern)
 
 
 def zone_label(tz: str, language: str | None = None) -> str:

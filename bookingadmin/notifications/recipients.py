@@ -5,15 +5,16 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..auth.permissions import STAFF_ROLES
-from ..core.validation import is_timezone
+from ..core.display import choose_zone
 from ..extensions import db
 from .outbox import Recipient
 
 
 def customer_recipient(booking) -> Recipient:
-    """The customer at the booking's contact address, in their language and zone."""
+    """The customer at the booking's contact address, in their language and zone (the display layer's
+    precedence: their account's zone, else the zone they booked in)."""
     user = booking.customer
-    zone = user.timezone if user is not None and is_timezone(user.timezone) else booking.timezone
+    zone = choose_zone(user_zone=user.timezone if user is not None else None, booking_zone=booking.timezone)
     return Recipient(email=booking.customer_email, name=booking.customer_name,
                      language=user.language if user is not None else "en", timezone=zone,
                      user_id=booking.customer_id, role="customer")

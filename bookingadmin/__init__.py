@@ -51,6 +51,9 @@ def _init_extensions(app: Flask) -> None:
     from .core.i18n import select_language
 
     babel.init_app(app, locale_selector=select_language)
+    from .core import display
+
+    display.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"

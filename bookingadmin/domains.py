@@ -1,5 +1,7 @@
-"""The domain packages, in load order. Each may have `models.py` (its tables) and `setup.py`
-with `init_app(app)` (its blueprints, CLI commands, signal receivers, admin views).
+"""The domain packages, in load order. Each may have `models.py` (its tables) and `plugin.py`
+with `init_app(app)` (its blueprints, CLI commands, signal receivers, admin views, periodic
+upkeep): the module that plugs the domain into the app. Named `plugin`, not `setup`, so it does
+not read as a packaging script.
 
 Adding a domain means adding its name here; nothing else in create_app() changes.
 """
@@ -29,6 +31,6 @@ def init_domains(app: Flask) -> None:
     for domain in DOMAINS:
         if importlib.util.find_spec(f"{__package__}.{domain}") is None:
             continue
-        setup = _optional(f"{domain}.setup")
-        if setup is not None:
-            setup.init_app(app)
+        plugin = _optional(f"{domain}.plugin")
+        if plugin is not None:
+            plugin.init_app(app)

@@ -1,6 +1,6 @@
 """The back office on Flask-Admin. Views are configuration plus calls to domain services.
 
-Other domains add their views with `add_admin_views(app, factory)` from their setup.py; the
+Other domains add their views with `add_admin_views(app, factory)` from their plugin.py; the
 factory receives the Admin instance and is called when the back office is mounted.
 """
 from __future__ import annotations

@@ -19,7 +19,7 @@ from ..catalog.models import CoachProfile, ConsultationType
 from ..core.clock import utcnow
 from ..extensions import db
 from .base import SecuredView
-from .zones import format_local
+from ..core.display import format_local
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 366 * 5

@@ -14,7 +14,7 @@ from .base import SecuredModelView
 from .filters import ChoiceFilter, IntChoiceFilter, LocalDateBetweenFilter, LocalDateFromFilter, \
     LocalDateUntilFilter, RefreshFilterOptions
 from .keyset import KeysetListMixin
-from .zones import format_local
+from ..core.display import format_local
 
 # The event actions of the booking lifecycle (CONTRACTS.md), plus whatever else is recorded later.
 ACTIONS = ("created", "paid", "confirmed", "rejected", "rescheduled", "cancelled", "completed", "no_show",

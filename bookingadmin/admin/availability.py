@@ -25,7 +25,7 @@ from ..core.clock import utcnow
 from ..core.web import run_service
 from ..extensions import db
 from .base import SecuredView
-from .zones import format_local
+from ..core.display import format_local
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _INTERVAL = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")

@@ -12,7 +12,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 
 from ..auth.policy import allowed
-from .zones import viewer_zone_name
+from ..core.display import viewer_zone_name
 
 
 class PermissionMixin:

@@ -22,11 +22,11 @@ from ..bookings import services as booking_services
 from ..bookings.models import Booking
 from ..catalog.models import CoachProfile, ConsultationType
 from ..core.clock import utcnow
+from ..core.display import format_local, viewer_zone, viewer_zone_name
 from ..core.money import format_money
 from ..core.web import run_service
 from ..extensions import db
 from . import booking_forms as forms
-from .zones import format_local, viewer_zone, viewer_zone_name
 
 BULK_ACTIONS = {"confirm": "Confirm", "complete": "Complete"}
 BULK_DONE = {"confirm": "Confirmed", "complete": "Completed"}

@@ -33,7 +33,8 @@ from .base import SecuredModelView
 from .filters import ChoiceFilter, IntChoiceFilter, LocalDateBetweenFilter, LocalDateFromFilter, \
     LocalDateUntilFilter, PeriodFilter, RefreshFilterOptions
 from .keyset import KeysetListMixin
-from .zones import format_local, request_cache, viewer_zone, viewer_zone_name
+from ..core.display import format_local, viewer_zone, viewer_zone_name
+from .cache import request_cache
 
 STATUS_BADGES = {"pending_payment": "secondary", "pending_confirmation": "warning", "confirmed": "info",
                  "rescheduled": "primary", "completed": "success", "no_show": "dark", "cancelled": "danger"}

@@ -21,7 +21,8 @@ from ..extensions import db
 from .access import visible_bookings
 from .base import SecuredView
 from .bookings import STATUS_BADGES
-from .zones import day_bounds, format_local, local_today, viewer_zone, week_start
+from ..core.clock import day_bounds, local_today, week_start
+from ..core.display import format_local, viewer_zone
 
 SHOWN = ACTIVE_STATUSES + ("completed", "no_show")
 DAY_START_HOUR, DAY_END_HOUR = 6, 23  # the grid's visible hours (bookings outside still listed)

@@ -18,7 +18,8 @@ from .base import SecuredModelView
 from .bookings import PAYMENT_BADGES, STATUS_BADGES, badge, coach_names
 from .filters import LocalDateBetweenFilter
 from .keyset import KeysetListMixin
-from .zones import format_local, request_cache
+from ..core.display import format_local
+from .cache import request_cache
 
 
 def customer_stats(customer_ids: list[int]) -> dict[int, dict]:

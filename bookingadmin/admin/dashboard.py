@@ -18,7 +18,8 @@ from ..core.money import format_money
 from .access import visible_bookings
 from .base import PermissionMixin
 from .bookings import STATUS_BADGES, badge, coach_names
-from .zones import format_local, local_today, viewer_zone
+from ..core.clock import local_today
+from ..core.display import format_local, viewer_zone
 
 
 class BackOfficeHome(PermissionMixin, AdminIndexView):

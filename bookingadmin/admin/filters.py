@@ -15,7 +15,8 @@ from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from flask_admin.model import filters as base_filters
 
 from ..core.clock import utcnow
-from .zones import day_bounds, local_midnight, local_today, viewer_zone, week_start
+from ..core.clock import day_bounds, local_midnight, local_today, week_start
+from ..core.display import viewer_zone
 
 
 def _parse_day(text: str) -> date:

@@ -16,7 +16,7 @@ from flask import request
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.types import TypeDecorator
 
-from .zones import request_cache
+from .cache import request_cache
 
 CURSOR_ARGS = ("after", "before")
 COUNT_CAP = 1000

@@ -14,6 +14,7 @@ from sqlalchemy.orm import load_only
 
 from ..bookings.models import ACTIVE_STATUSES, Booking
 from ..catalog.models import ConsultationType
+from ..core.clock import day_bounds
 from ..extensions import db
 from .revenue import booking_revenue, counts_as_revenue
 from .sql import local_date
@@ -30,7 +31,6 @@ def _scoped(query, visible):
 
 
 def _bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    from ..admin.zones import day_bounds
 
     return day_bounds(first, last, zone)
 

@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, select
 
 from ..bookings.models import STATUSES, Booking
 from ..catalog.models import CoachProfile, ConsultationType
+from ..core.clock import day_bounds
 from ..extensions import db
 from .models import BookingDayRollup as D
 from .models import ALL, CoachDayRollup, DurationRollup, StartHourRollup
@@ -323,7 +324,6 @@ def coach_utilization(scope: Scope) -> Chart:
 def median_time_to_confirm(scope: Scope) -> Chart:
     """Live over bookings (a median does not add up across days): from entering the queue (paid, or
     created when free) to confirmed, for bookings that waited; starts on the period's dates."""
-    from ..admin.zones import day_bounds
 
     low, high = day_bounds(scope.first, scope.last, ZoneInfo(reporting_zone()))
     waited = seconds_between(Booking.confirmed_at, func.coalesce(Booking.paid_at, Booking.created_at))

@@ -15,7 +15,7 @@ from sqlalchemy import case, delete, func, insert, literal, or_, select
 
 from ..bookings.models import ACTIVE_STATUSES, STATUSES, Booking, BookingEvent
 from ..catalog.models import CoachProfile
-from ..core.clock import utcnow
+from ..core.clock import day_bounds, utcnow
 from ..extensions import db
 from .revenue import booking_revenue, counts_as_revenue
 from .models import ALL, BookingDayRollup, CoachDayRollup, DurationRollup, RollupRefresh, StartHourRollup
@@ -121,7 +121,6 @@ def _summed_level(table, keep_coach: bool, keep_type: bool, days: set[date] | No
 
 
 def _only_days(query, days: set[date], zone: str):
-    from ..admin.zones import day_bounds
     from zoneinfo import ZoneInfo
 
     low, high = day_bounds(min(days), max(days), ZoneInfo(zone))

@@ -1,5 +1,5 @@
 """Periodic upkeep the worker runs between jobs: sweep the outbox (which also retries Stripe calls),
-expire holds, plan reminders, refresh analytics. Each domain registers its own task in its setup.py, so the worker
+expire holds, plan reminders, refresh analytics. Each domain registers its own task in its plugin.py, so the worker
 knows none of them by name.
 """
 from __future__ import annotations

@@ -23,9 +23,10 @@ from ..core.errors import Conflict
 from ..core.web import run_service
 from ..extensions import db
 from .forms import ChooseTimeForm, DetailsForm
-from .helpers import clear_draft, get_draft, save_draft, viewer_timezone
+from ..core.display import viewer_zone_name
+from .helpers import clear_draft, get_draft, save_draft
 from .month import MonthView
-from .views import active_coaches, active_type, bp
+from .catalog_pages import active_coaches, active_type, bp
 
 ANY = "any"
 COMMON_ZONES = ("Asia/Riyadh", "Asia/Dubai", "Africa/Cairo", "Europe/London", "Europe/Berlin", "America/New_York",
@@ -89,7 +90,7 @@ def book(number: int):
     ctype = active_type(number)
     coaches = active_coaches(ctype)
     draft = get_draft() if (get_draft() or {}).get("type") == number else {}
-    tz, now = viewer_timezone(request.args.get("tz")), utcnow()
+    tz, now = viewer_zone_name(request.args.get("tz")), utcnow()
     pick, cal = _Pick.read(ctype, coaches, draft), MonthView(tz, now)
     days, times = _offers(ctype, pick, cal, now)
     state = {"coach": pick.coach_choice, "duration": pick.duration, "meeting": pick.meeting, "tz": tz}

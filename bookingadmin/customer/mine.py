@@ -19,9 +19,9 @@ from ..core.web import run_service
 from ..extensions import db
 from ..payments import services as payments
 from .forms import CancelForm, FeedbackForm, RescheduleForm
-from .helpers import viewer_timezone
+from ..core.display import viewer_zone_name
 from .month import MonthView
-from .views import bp
+from .catalog_pages import bp
 
 PAGE_SIZE = 10
 TABS = operations.CUSTOMER_TABS
@@ -44,7 +44,7 @@ def my_bookings():
     rows = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template("customer/my_bookings.html", bookings=rows, tab=tab, page=page, pages=pages,
-                           tz=viewer_timezone(), tabs=TABS)
+                           tz=viewer_zone_name(), tabs=TABS)
 
 
 @bp.route("/my/bookings/<number>")
@@ -52,7 +52,7 @@ def my_bookings():
 def my_booking(number: str):
     booking = _own(number)
     now = utcnow()
-    return render_template("customer/my_booking.html", booking=booking, tz=viewer_timezone(),
+    return render_template("customer/my_booking.html", booking=booking, tz=viewer_zone_name(),
                            actions=lifecycle.allowed_actions(booking, current_user, now),
                            summary=payments.money_summary(booking), feedback_form=FeedbackForm(), now=now,
                            reschedule_deadline=policy.reschedule_deadline(booking))
@@ -80,7 +80,7 @@ def cancel_booking(number: str):
         return _back_to(number)
     quote = operations.refund_quote(booking, now, by="customer")
     return render_template("customer/cancel.html", booking=booking, form=form, refund=quote.payable,
-                           percent=quote.percent, tz=viewer_timezone(), summary=payments.money_summary(booking))
+                           percent=quote.percent, tz=viewer_zone_name(), summary=payments.money_summary(booking))
 
 
 @bp.route("/my/bookings/<number>/reschedule", methods=["POST"])
@@ -132,7 +132,7 @@ def reschedule_booking(number: str):
     booking, now = _own(number), utcnow()
     if not lifecycle.can("reschedule", booking, current_user, now):
         return _cannot_move(number)
-    tz = viewer_timezone(request.args.get("tz"))
+    tz = viewer_zone_name(request.args.get("tz"))
     cal = MonthView(tz, now)
     with run_service(commit=False) as ran:
         days, times = _move_offers(booking, cal, now)

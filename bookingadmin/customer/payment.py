@@ -19,7 +19,7 @@ from ..core.web import run_service
 from ..extensions import db
 from ..payments import services as payments
 from ..payments.gateway import GatewayError, stripe_configured
-from .views import bp
+from .catalog_pages import bp
 
 CARD_ERRORS = (GatewayError,)
 

@@ -5,20 +5,21 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..auth.permissions import STAFF_ROLES
-from ..core.validation import is_timezone
+from ..core.display import choose_zone
 from ..extensions import db
 from .outbox import Recipient
 
 
 def customer_recipient(booking) -> Recipient:
-    """The customer at their account's address, in their language and zone.
+    """The customer at their account's address, in their language and zone (the display layer's
+    precedence: their account's zone, else the zone they booked in).
 
     The contact email typed on a booking is shown to staff but never mailed: nobody confirmed it, and
     booking emails carry details (times, meeting links, receipts) that must not go to an address a
     customer can set to anyone's.
     """
     user = booking.customer
-    zone = user.timezone if user is not None and is_timezone(user.timezone) else booking.timezone
+    zone = choose_zone(user_zone=user.timezone if user is not None else None, booking_zone=booking.timezone)
     email = user.email if user is not None else booking.customer_email
     return Recipient(email=email, name=booking.customer_name,
                      language=user.language if user is not None else "en", timezone=zone,

@@ -12,13 +12,13 @@ from decimal import Decimal
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from flask import current_app
+from flask_babel import force_locale, gettext as _, ngettext
 
+from ..core.display import format_instant, meeting_label, status_label
 from ..core.money import format_money
-from . import texts
+from .messages import MESSAGES
 from .models import Notification
 
 CUSTOMER_KINDS = ("booking_created", "payment_received", "awaiting_approval", "confirmed", "rescheduled",
@@ -35,23 +35,19 @@ class RenderedEmail:
     attachments: list[tuple[bytes, str, str, str, dict]] = field(default_factory=list)  # data, type, subtype, name, params
 
 
-def format_when(moment: datetime, tz: str, language: str) -> str:
-    """`Tuesday 3 March 2026, 14:00 (Asia/Riyadh)`: the recipient's wall clock and the zone's name."""
-    local = format_datetime(moment, "EEEE d MMMM y, HH:mm", tzinfo=ZoneInfo(tz), locale=language)
-    return f"{local} ({tz})"
-
-
 def _instant(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _offset_text(hours: int, labels: dict) -> str:
-    return labels["hour"] if hours == 1 else labels["hours"].format(n=hours)
+def _when(moment: datetime, row: Notification) -> str:
+    """The recipient's wall clock with the zone named (the zone frozen on the row: see core/display)."""
+    return format_instant(moment, row.timezone, language=row.language, with_zone=True)
 
 
 def context(row: Notification) -> dict:
+    """The values the message's placeholders take; call under `force_locale(row.language)`."""
     booking, payload = row.booking, row.payload or {}
-    lang, tz, labels = row.language, row.timezone, texts.labels(row.language)
+    lang = row.language
     starts_at = _instant(payload.get("starts_at")) or booking.starts_at
     refund = payload.get("refund_amount")
     reason = payload.get("reason")
@@ -61,30 +57,30 @@ def context(row: Notification) -> dict:
         "title": booking.type_title_ar if lang == "ar" and booking.type_title_ar else booking.type_title_en,
         "coach": booking.coach.display_name(lang),
         "customer": booking.customer_name,
-        "when": format_when(starts_at, tz, lang),
-        "old_when": format_when(_instant(payload["from_starts_at"]), tz, lang) if payload.get("from_starts_at") else "",
+        "when": _when(starts_at, row),
+        "old_when": _when(_instant(payload["from_starts_at"]), row) if payload.get("from_starts_at") else "",
         "amount": format_money(Decimal(payload.get("amount") or booking.amount), booking.currency),
         "refund": (format_money(Decimal(refund), payload.get("currency") or booking.currency)
-                   if refund not in (None, "") and Decimal(refund) > 0 else labels["no_refund"]),
-        "reason_line": (" " + labels["reason"].format(reason=reason)) if reason else "",
-        "offset": _offset_text(int(payload.get("offset_hours") or 0), labels),
-        "status": labels["status"].get(payload.get("status") or booking.status, booking.status),
+                   if refund not in (None, "") and Decimal(refund) > 0 else _("none")),
+        "reason_line": (" " + _("Reason: %(reason)s", reason=reason)) if reason else "",
+        "offset": ngettext("%(num)s hour", "%(num)s hours", int(payload.get("offset_hours") or 0)),
+        "status": status_label(payload.get("status") or booking.status),
     }
-    return {"values": values, "starts_at": starts_at, "labels": labels, "booking": booking}
+    return {"values": values, "starts_at": starts_at, "booking": booking}
 
 
 def _details(row: Notification, ctx: dict) -> list[tuple[str, str]]:
-    booking, labels, values = ctx["booking"], ctx["labels"], ctx["values"]
-    rows = [(labels["booking"], booking.number), (labels["consultation"], values["title"]),
-            (labels["coach"], values["coach"]), (labels["when"], values["when"]),
-            (labels["duration"], labels["minutes"].format(n=booking.duration_minutes)),
-            (labels["meeting"], labels.get(booking.meeting_type, booking.meeting_type))]
+    booking, values = ctx["booking"], ctx["values"]
+    rows = [(_("Booking"), booking.number), (_("Consultation"), values["title"]),
+            (_("Coach"), values["coach"]), (_("Date and time"), values["when"]),
+            (_("Duration"), _("%(minutes)s min", minutes=booking.duration_minutes)),
+            (_("Meeting"), meeting_label(booking.meeting_type))]
     if booking.meeting_type == "online" and booking.meeting_link and row.kind not in ("cancelled", "staff_cancelled"):
-        rows.append((labels["link"], booking.meeting_link))
+        rows.append((_("Link"), booking.meeting_link))
     if booking.meeting_type == "in_person" and booking.meeting_location:
-        rows.append((labels["location"], booking.meeting_location))
+        rows.append((_("Location"), booking.meeting_location))
     if Decimal(booking.amount) > 0:
-        rows.append((labels["amount"], values["amount"]))
+        rows.append((_("Amount"), values["amount"]))
     return rows
 
 
@@ -100,22 +96,28 @@ def _action_url(row: Notification) -> str:
 
 
 def render(row: Notification, *, now: datetime) -> RenderedEmail:
-    ctx = context(row)
-    words = texts.message(row.kind, row.language)
-    values = ctx["values"]
-    page = {
-        "lang": row.language, "dir": "rtl" if row.language == "ar" else "ltr",
-        "subject": words["subject"].format(**values), "heading": words["heading"].format(**values),
-        "paragraphs": [p.format(**values) for p in words["intro"].split("\n\n")],
-        "details": _details(row, ctx), "action": words.get("action"), "action_url": _action_url(row),
-        "footer": ctx["labels"]["footer"].format(business=current_app.config["BUSINESS_NAME"]),
-        "business": current_app.config["BUSINESS_NAME"],
-    }
-    email = RenderedEmail(subject=page["subject"], text=render_outside_request("emails/message.txt", page),
-                          html=render_outside_request("emails/message.html", page))
+    """The email in the recipient's language (the Babel catalog under `force_locale`)."""
+    with force_locale(row.language):
+        ctx = context(row)
+        page = _page(row, ctx)
+        email = RenderedEmail(subject=page["subject"], text=render_outside_request("emails/message.txt", page),
+                              html=render_outside_request("emails/message.html", page))
     _attach_calendar(row, ctx, email, now)
     _attach_receipt(row, email)
     return email
+
+
+def _page(row: Notification, ctx: dict) -> dict:
+    words, values, business = MESSAGES[row.kind], ctx["values"], current_app.config["BUSINESS_NAME"]
+    return {
+        "lang": row.language, "dir": "rtl" if row.language == "ar" else "ltr",
+        "subject": words.subject % values, "heading": words.heading % values,
+        "paragraphs": [p % values for p in words.paragraphs],
+        "details": _details(row, ctx), "action": str(words.action) if words.action else None,
+        "action_url": _action_url(row),
+        "footer": _("You receive this email because of your booking with %(business)s.", business=business),
+        "business": business,
+    }
 
 
 def render_outside_request(name: str, values: dict) -> str:

@@ -1,51 +1,41 @@
-"""A receipt's PDF, rendered by WeasyPrint from its snapshot alone (so the same snapshot gives the same text)."""
+"""A receipt's PDF, rendered by WeasyPrint from its snapshot alone (so the same snapshot gives the same text).
+
+The words come from the Babel catalog in the snapshot's language (`force_locale`); times and amounts
+from the one display layer, on the snapshot's zone.
+"""
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from flask_babel import force_locale
 
+from ..core.display import format_instant, method_label
+from ..core.i18n import LANGUAGES
 from ..core.money import format_money, quantize
 
-LABELS = {
-    "en": {"title": "Receipt", "number": "Receipt number", "issued": "Issued", "billed_to": "Billed to",
-           "consultation": "Consultation", "coach": "Coach", "when": "Date and time", "duration": "Duration",
-           "minutes": "{n} minutes", "booking": "Booking", "paid": "Amount paid", "method": "Payment method",
-           "paid_at": "Paid on", "credits": "Refunds (credit)", "credit": "Refund", "net": "Total after refunds",
-           "thanks": "Thank you for your trust.",
-           "methods": {"stripe": "Card", "cash": "Cash", "bank_transfer": "Bank transfer", "free": "Free"}},
-    "ar": {"title": "إيصال", "number": "رقم الإيصال", "issued": "تاريخ الإصدار", "billed_to": "العميل",
-           "consultation": "الاستشارة", "coach": "المدرب", "when": "التاريخ والوقت", "duration": "المدة",
-           "minutes": "{n} دقيقة", "booking": "الحجز", "paid": "المبلغ المدفوع", "method": "طريقة الدفع",
-           "paid_at": "تاريخ الدفع", "credits": "المبالغ المستردة (دائن)", "credit": "استرداد",
-           "net": "الإجمالي بعد الاسترداد", "thanks": "شكراً لثقتك بنا.",
-           "methods": {"stripe": "بطاقة", "cash": "نقداً", "bank_transfer": "تحويل بنكي", "free": "مجاني"}},
-}
 
-
-def _when(value: str, zone: str, language: str, pattern: str = "EEEE d MMMM y, HH:mm") -> str:
-    moment = datetime.fromisoformat(value)
-    return f"{format_datetime(moment, pattern, tzinfo=ZoneInfo(zone), locale=language)} ({zone})"
+def _when(value: str, zone: str, language: str, style: str = "full") -> str:
+    return format_instant(datetime.fromisoformat(value), zone, style, language=language, with_zone=True)
 
 
 def page_context(snapshot: dict) -> dict:
-    language = snapshot.get("language") if snapshot.get("language") in LABELS else "en"
-    labels, zone, currency = LABELS[language], snapshot["timezone"], snapshot["currency"]
+    """What the template shows; call under `force_locale(language)` (render_html does)."""
+    language = snapshot.get("language") if snapshot.get("language") in LANGUAGES else "en"
+    zone, currency = snapshot["timezone"], snapshot["currency"]
     booking = snapshot["booking"]
     credits = [{**c, "amount_text": "−" + format_money(Decimal(c["amount"]), currency),
-                "when": _when(c["issued_at"], zone, language, "d MMMM y")} for c in snapshot.get("credits") or []]
+                "when": _when(c["issued_at"], zone, language, "day")} for c in snapshot.get("credits") or []]
     net = quantize(Decimal(snapshot["amount"]) - sum((Decimal(c["amount"]) for c in credits), Decimal(0)), currency)
     return {
-        "s": snapshot, "lang": language, "dir": "rtl" if language == "ar" else "ltr", "t": labels,
+        "s": snapshot, "lang": language, "dir": "rtl" if language == "ar" else "ltr",
         "title": booking["title_ar"] if language == "ar" else booking["title_en"],
         "coach": (booking.get("coach_ar") or booking["coach_en"]) if language == "ar" else booking["coach_en"],
         "when": _when(booking["starts_at"], zone, language),
-        "issued": _when(snapshot["issued_at"], zone, language, "d MMMM y"),
-        "paid_at": _when(snapshot["paid_at"], zone, language, "d MMMM y"),
+        "issued": _when(snapshot["issued_at"], zone, language, "day"),
+        "paid_at": _when(snapshot["paid_at"], zone, language, "day"),
         "amount": format_money(Decimal(snapshot["amount"]), currency),
-        "method": labels["methods"].get(snapshot.get("payment_method") or "", snapshot.get("payment_method") or ""),
+        "method": method_label(snapshot.get("payment_method")),
         "credits": credits, "net": format_money(net, currency),
     }
 
@@ -53,7 +43,9 @@ def page_context(snapshot: dict) -> dict:
 def render_html(snapshot: dict) -> str:
     from ..notifications.rendering import render_outside_request
 
-    return render_outside_request("receipts/receipt.html", page_context(snapshot))
+    language = snapshot.get("language") if snapshot.get("language") in LANGUAGES else "en"
+    with force_locale(language):
+        return render_outside_request("receipts/receipt.html", page_context(snapshot))
 
 
 def render_pdf(snapshot: dict) -> bytes:

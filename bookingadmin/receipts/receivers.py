@@ -1,6 +1,6 @@
 """Receipts follow the money: one per recorded payment, a credit line (and an email) per refund.
 
-Connected to bookingadmin.payments.signals in setup.py; they run inside the payments transaction
+Connected to bookingadmin.payments.signals in plugin.py; they run inside the payments transaction
 and only write rows (the receipt, its number, the outbox rows that render and send it).
 """
 from __future__ import annotations

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 import vobject
@@ -13,6 +14,9 @@ from bookingadmin.extensions import db
 from bookingadmin.notifications.models import Notification
 from tests.factories import local_time
 from tests.notifications.helpers import attachments, body_html, body_text, by_kind, read_outbox
+
+
+ARABIC_WEEKDAYS = ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
 
 
 def _ics(message) -> tuple[icalendar.Calendar, bytes]:
@@ -34,13 +38,17 @@ def test_customer_email_in_arabic_is_right_to_left_with_the_zone_named(app, make
     html = body_html(message)
     assert 'dir="rtl"' in html and 'lang="ar"' in html
     text = body_text(message)
-    assert "15:30 (Africa/Cairo)" in text  # the recipient's wall clock, the zone named
+    # the recipient's wall clock in the page's form (12-hour with م), the weekday named, the zone named
+    assert "3:30 م (Africa/Cairo)" in text
+    assert ARABIC_WEEKDAYS[starts_at.astimezone(ZoneInfo("Africa/Cairo")).weekday()] in text
     assert "ليلى" in text and booking.number in text
-    # the coach hears about it in English, on the coach's clock
+    assert f"المدة: {booking.duration_minutes} دقيقة" in text and "طريقة اللقاء: عبر الإنترنت" in text  # labels from the Babel catalog
+    # the coach hears about it in English, on the coach's clock (Riyadh is an hour ahead of Cairo in winter)
     [staff] = by_kind(read_outbox(app), "staff_new_booking")
     assert staff["To"].addresses[0].addr_spec == booking.coach.user.email
-    coach_wall = starts_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Riyadh")).strftime("%H:%M")
-    assert f"{coach_wall} (Asia/Riyadh)" in body_text(staff)
+    coach_wall = starts_at.astimezone(ZoneInfo("Asia/Riyadh"))
+    assert f"{coach_wall.hour - 12}:30\u202fPM (Asia/Riyadh)" in body_text(staff)
+    assert "(Awaiting payment)" in body_text(staff)  # the status word the pages use, at booking time
     assert 'dir="ltr"' in body_html(staff)
 
 
@@ -48,7 +56,7 @@ def test_english_customer_sees_their_own_zone(app, make_booking):
     starts_at = local_time("Europe/London", days=6, at="09:15")  # the default customer lives in London
     booking = make_booking("pending_payment", starts_at=starts_at)
     [message] = by_kind(read_outbox(app), "booking_created")
-    assert "09:15 (Europe/London)" in body_text(message)
+    assert "9:15\u202fAM (Europe/London)" in body_text(message)
     assert "awaiting payment" in message["Subject"]
     assert f"Amount: {booking.amount} USD" in body_text(message)
 
@@ -110,6 +118,9 @@ def test_approval_flow_emails(app, factories, make_booking):
     booking = make_booking("pending_confirmation", ctype=cat.approval)
     kinds = [m["X-Bookingadmin-Kind"] for m in read_outbox(app) if m["To"].addresses[0].addr_spec == booking.customer_email]
     assert sorted(kinds) == ["awaiting_approval", "booking_created", "payment_received"]
+    [waiting] = by_kind(read_outbox(app), "awaiting_approval")
+    assert waiting["Subject"] == f"Booking {booking.number} is awaiting confirmation"  # the pages' wording
+    assert "is awaiting confirmation" in body_html(waiting)
     lifecycle.confirm(booking, actor=cat.coach_user, now=utcnow())
     db.session.commit()
     assert len(by_kind(read_outbox(app), "confirmed")) == 1

@@ -8,6 +8,7 @@ import threading
 import unicodedata
 from datetime import datetime, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -121,6 +122,11 @@ def test_arabic_receipt_is_right_to_left_with_an_arabic_font(app, make_user, mak
 
     html = render_html(receipt.snapshot)
     assert 'dir="rtl"' in html and '"Noto Naskh Arabic", "DejaVu Sans", sans-serif' in html
+    # words from the Babel catalog, the time on the snapshot's zone in the reader's language
+    assert "رقم الإيصال" in html and "طريقة الدفع" in html and "نقداً" in html
+    weekday = ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")[
+        booking.starts_at.astimezone(ZoneInfo("Asia/Riyadh")).weekday()]
+    assert f"{weekday}، " in html and "(Asia/Riyadh)" in html
     text = pdf_text(receipt.pdf, tmp_path)
     assert "إيصال" in text and "المبلغ المدفوع" in text and "نقدا" in text
     assert receipt.number in text and booking.number in text

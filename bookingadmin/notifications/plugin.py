@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     from . import settings
     from .admin import register_admin_views, register_template_helpers
     from .cli import send_reminders_command
-    from .planning import on_booking_event
+    from .receivers import on_booking_event
 
     settings.apply(app)
     booking_event_recorded.connect(on_booking_event, sender=app, weak=False)

@@ -1,6 +1,6 @@
 """From booking events to outbox rows. Runs inside the lifecycle's transaction and only writes rows.
 
-Connected to `bookingadmin.core.events.booking_event_recorded` in setup.py. Each row's key names the
+Connected to `bookingadmin.core.events.booking_event_recorded` in plugin.py. Each row's key names the
 event and the recipient, so a receiver that runs twice for one event writes nothing new.
 """
 from __future__ import annotations

@@ -20,7 +20,7 @@ def _connect_payment_signals(app: Flask) -> None:
     import importlib.util
 
     if importlib.util.find_spec("bookingadmin.payments.signals") is None:
-        return  # no payments domain: receipts come from the booking's "paid" event (notifications/planning.py)
+        return  # no payments domain: receipts come from the booking's "paid" event (notifications/receivers.py)
     from ..payments.signals import payment_recorded, refund_issued
     from .receivers import on_payment_recorded, on_refund_issued
 

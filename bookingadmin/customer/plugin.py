@@ -4,19 +4,11 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import get_locale, refresh
 
-from ..core.money import format_money
-
 
 def init_app(app: Flask) -> None:
-    from . import helpers
-    from .views import bp
+    from .catalog_pages import bp
 
     app.register_blueprint(bp)
-    app.add_template_filter(format_money, "money")
-    app.add_template_filter(helpers.local_datetime, "local_datetime")
-    app.add_template_filter(helpers.local_time, "local_time")
-    app.add_template_filter(helpers.local_date, "local_date")
-    app.add_template_filter(helpers.zone_label, "zone_label")
 
     @app.before_request
     def fresh_locale():

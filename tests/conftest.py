@@ -102,6 +102,9 @@ def _empty_tables() -> None:
 def _app_for(backend: str, databases, tmp_path):
     app = make_app(databases.url(backend), tmp_path)
     with app.app_context():
+        from bookingadmin.extensions import limiter
+
+        limiter.reset()  # sign-in throttling stays on in tests; each test starts with clean counters
         yield app
         db.session.remove()
         _empty_tables()

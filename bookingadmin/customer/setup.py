@@ -8,8 +8,11 @@ from ..core.money import format_money
 
 
 def init_app(app: Flask) -> None:
+    from ..auth.sessions import keep_across_sign_in
     from . import helpers
     from .views import bp
+
+    keep_across_sign_in(helpers.DRAFT_KEY, "timezone")  # "log in to continue your booking" continues it
 
     app.register_blueprint(bp)
     app.add_template_filter(format_money, "money")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..admin.base import PermissionMixin, SecuredModelView
 from ..auth.permissions import has_permission
 from ..core.clock import utcnow
+from ..core.redirects import safe_next
 from ..extensions import db
 from .models import Notification
 
@@ -23,8 +24,7 @@ STATUS_BADGES = {"queued": "secondary", "sending": "info", "sent": "success", "f
 
 
 def _safe_next(default: str) -> str:
-    target = request.form.get("next") or request.args.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.form.get("next") or request.args.get("next")) or default
 
 
 def resend_notification(notification_id: int) -> Notification:

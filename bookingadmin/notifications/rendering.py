@@ -18,7 +18,7 @@ from babel.dates import format_datetime
 from flask import current_app
 
 from ..core.money import format_money
-from . import texts
+from . import accounts, texts
 from .models import Notification
 
 CUSTOMER_KINDS = ("booking_created", "payment_received", "awaiting_approval", "confirmed", "rescheduled",
@@ -100,6 +100,10 @@ def _action_url(row: Notification) -> str:
 
 
 def render(row: Notification, *, now: datetime) -> RenderedEmail:
+    if row.booking_id is None and row.kind in accounts.ACCOUNT_KINDS:
+        page = accounts.page(row)
+        return RenderedEmail(subject=page["subject"], text=render_outside_request("emails/message.txt", page),
+                             html=render_outside_request("emails/message.html", page))
     ctx = context(row)
     words = texts.message(row.kind, row.language)
     values = ctx["values"]

@@ -5,8 +5,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from ..admin import add_admin_views
     from ..core import jobs
-    from ..core.events import booking_event_recorded
+    from ..core.events import account_requested, booking_event_recorded
     from . import settings
+    from .accounts import on_account_requested
     from .admin import register_admin_views, register_template_helpers
     from .cli import outbox_sweep_command, send_reminders_command, worker_command
     from .planning import on_booking_event
@@ -14,6 +15,7 @@ def init_app(app: Flask) -> None:
     settings.apply(app)
     jobs.init_app(app)
     booking_event_recorded.connect(on_booking_event, sender=app, weak=False)
+    account_requested.connect(on_account_requested, sender=app, weak=False)
     for command in (outbox_sweep_command, send_reminders_command, worker_command):
         app.cli.add_command(command)
     register_template_helpers(app)

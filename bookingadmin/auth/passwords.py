@@ -85,10 +85,11 @@ def password_problem(password: str, *, personal: tuple[str, ...] = ()) -> str | 
         return _t("Use at most %(n)s characters.", n=MAX_LENGTH)
     inputs = [part for value in personal if value for part in _words(value)]
     result = zxcvbn(password[:ZXCVBN_CHARS], user_inputs=inputs)
+    personal_chars = sum(len(m["token"]) for m in result["sequence"] if m.get("dictionary_name") == "user_inputs")
+    if personal_chars * 2 >= len(password[:ZXCVBN_CHARS]):  # mostly one's own name or email
+        return _t(_PERSONAL)
     if result["score"] >= int(current_app.config.get("PASSWORD_MIN_SCORE", 3)):
         return None
-    if any(match.get("dictionary_name") == "user_inputs" for match in result["sequence"]):
-        return _t(_PERSONAL)
     warning = result["feedback"].get("warning") or ""
     for needles, reason in _REASONS:
         if any(needle in warning for needle in needles):

@@ -75,3 +75,10 @@ def test_a_wrong_password_leaves_an_older_hash_alone(app, client, make_user):
     assert AuthActions(client).login("old@example.com", "wrong-password").status_code == 400
     db.session.refresh(user)
     assert user.password_hash == old
+
+
+def test_the_command_line_refuses_a_weak_password_too(app):
+    result = app.test_cli_runner().invoke(args=["create-user", "--email", "boss@example.com", "--name", "Boss",
+                                                "--role", "admin", "--password", "password1234"])
+    assert result.exit_code != 0 and "commonly used" in result.output
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 0

@@ -91,7 +91,30 @@ def load_config(env_name: str | None = None) -> dict:
         "BOOKING_FRAME_ANCESTORS": _env("BOOKING_FRAME_ANCESTORS", "'none'"),
         # Strict-Transport-Security max-age; production only by default (0 leaves the header out).
         "HSTS_SECONDS": _env_int("HSTS_SECONDS", 31536000 if production else 0),
+        # Sessions (auth/sessions.py): signed out after this long without a request, and this long
+        # after signing in whatever happens.
+        "STAFF_IDLE_MINUTES": _env_int("STAFF_IDLE_MINUTES", 120),
+        "CUSTOMER_IDLE_MINUTES": _env_int("CUSTOMER_IDLE_MINUTES", 240),
+        "SESSION_MAX_HOURS": _env_int("SESSION_MAX_HOURS", 12),
+        # Passwords (auth/passwords.py): zxcvbn score 0-4 a new password must reach.
+        "PASSWORD_MIN_LENGTH": _env_int("PASSWORD_MIN_LENGTH", 10),
+        "PASSWORD_MIN_SCORE": _env_int("PASSWORD_MIN_SCORE", 3),
+        # Throttling (auth/throttle.py, Flask-Limiter): shared Redis counters when REDIS_URL is set,
+        # else per-process memory. Limits are "N per period" lists; the longer windows make the wait grow.
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", _env("REDIS_URL") or "memory://"),
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "bookingadmin",
+        "RATELIMIT_SWALLOW_ERRORS": production,  # Redis down: sign-in still works, throttled per process
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "SIGNIN_LIMITS_PER_ACCOUNT": _env("SIGNIN_LIMITS_PER_ACCOUNT", "5 per minute;20 per hour;50 per day"),
+        "SIGNIN_LIMITS_PER_IP": _env("SIGNIN_LIMITS_PER_IP", "20 per minute;100 per hour;500 per day"),
+        "REGISTER_LIMITS_PER_ACCOUNT": _env("REGISTER_LIMITS_PER_ACCOUNT", "3 per hour;10 per day"),
+        "REGISTER_LIMITS_PER_IP": _env("REGISTER_LIMITS_PER_IP", "10 per hour;50 per day"),
+        # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0: use the peer address).
+        "TRUSTED_PROXY_COUNT": _env_int("TRUSTED_PROXY_COUNT", 0),
     }
     if env_name == "testing":
-        config.update(REDIS_URL=None, STRIPE_SECRET_KEY=None, MAIL_SERVER=None)
+        config.update(REDIS_URL=None, STRIPE_SECRET_KEY=None, MAIL_SERVER=None, RATELIMIT_STORAGE_URI="memory://")
     return config

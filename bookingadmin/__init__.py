@@ -60,12 +60,11 @@ def _init_extensions(app: Flask) -> None:
     from flask_babel import gettext
 
     login_manager.localize_callback = gettext  # the flashed "please log in" is translated when made
+    if app.config.get("TRUSTED_PROXY_COUNT"):  # the client's address and scheme as the proxy saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from .auth.models import User
-
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        hops = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
 
 def _register_error_pages(app: Flask) -> None:

@@ -28,3 +28,10 @@ csrf = CSRFProtect()
 from flask_babel import Babel  # noqa: E402
 
 babel = Babel()
+
+from flask_limiter import Limiter  # noqa: E402
+from flask_limiter.util import get_remote_address  # noqa: E402
+
+# Throttles sign-in and registration (auth/throttle.py holds the limits). Storage and strategy come
+# from the RATELIMIT_* settings: Redis in production, memory in the embedded default.
+limiter = Limiter(key_func=get_remote_address)

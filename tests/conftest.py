@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started
 
 from bookingadmin import create_app
 from bookingadmin.extensions import db
@@ -99,9 +100,23 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+def _fresh_g(sender, **_extra) -> None:
+    """A new `g` for every request, as in production.
+
+    Tests keep one app context pushed around their requests, and Flask reuses it for each request,
+    so without this the signed-in user (Flask-Login keeps it in g), the CSRF token and the rate-limit
+    bookkeeping of one request, or of another test client, would leak into the next.
+    """
+    g.__dict__.clear()
+
+
 def _app_for(backend: str, databases, tmp_path):
     app = make_app(databases.url(backend), tmp_path)
     with app.app_context():
+        from bookingadmin.extensions import limiter
+
+        limiter.reset()  # sign-in throttling stays on in tests; each test starts with clean counters
+        request_started.connect(_fresh_g, app)
         yield app
         db.session.remove()
         _empty_tables()

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from ..auth.models import FITNESS_LEVELS, GENDERS, User, find_user_by_email
 from ..auth.permissions import ROLES
-from ..auth.services import MIN_PASSWORD_LENGTH
+from ..auth.passwords import password_problem
 from ..core.forms import e164_phone, iana_time_zone
 from .base import SecuredModelView
 
@@ -57,8 +57,10 @@ class UserView(SecuredModelView):
         if password is None:
             return ok
         creating = getattr(form, "_obj_id", None) is None
-        if (creating and not password.data) or (password.data and len(password.data) < MIN_PASSWORD_LENGTH):
-            password.errors = list(password.errors) + [f"Use at least {MIN_PASSWORD_LENGTH} characters"]
+        problem = password_problem(password.data, personal=(form.email.data or "", form.name.data or "")) \
+            if (creating or password.data) else None
+        if problem:
+            password.errors = list(password.errors) + [problem]
             return False
         return ok
 

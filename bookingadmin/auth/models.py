@@ -6,12 +6,12 @@ from datetime import date, datetime
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.clock import utcnow
 from ..core.types import UTCDateTime, sql_in
 from ..core.validation import check_timezone, normalize_email
 from ..extensions import db
+from .passwords import hash_password, verify_password
 from .permissions import ROLES, STAFF_ROLES
 from .policy import owned_by, user_column
 
@@ -46,6 +46,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The server-side anchor of every signed-in session: a session cookie carries the version it was
+    # given at sign-in and stops working once this moves on (logout, password change, deactivation).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @validates("email")
     def _normalize_email(self, _key: str, value: str) -> str:
@@ -54,6 +57,12 @@ class User(UserMixin, db.Model):
     @validates("timezone")
     def _check_timezone(self, _key: str, value: str) -> str:
         return check_timezone(value)
+
+    @validates("active")
+    def _sign_out_when_deactivated(self, _key: str, value: bool) -> bool:
+        if self.active and not value:
+            self.end_all_sessions()
+        return value
 
     @property
     def is_active(self) -> bool:  # Flask-Login reads this
@@ -64,10 +73,17 @@ class User(UserMixin, db.Model):
         return self.role in STAFF_ROLES
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)  # scrypt, werkzeug's default KDF
+        """A new password (argon2id); every session signed in with the old one ends."""
+        self.password_hash = hash_password(password)
+        if self.id is not None:
+            self.end_all_sessions()
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
+
+    def end_all_sessions(self) -> None:
+        """Every session cookie issued so far stops working at its next request."""
+        self.session_version = (self.session_version or 1) + 1
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"

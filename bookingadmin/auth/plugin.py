@@ -1,9 +1,18 @@
+"""Wires the auth domain: sign-in pages, the session check on every request, throttling, CLI."""
 from flask import Flask
+
+from ..extensions import login_manager
 
 
 def init_app(app: Flask) -> None:
     from .policy import register_template_helpers
+    from . import throttle
+    from .commands import sign_out_everywhere_command
+    from .sessions import load_user
     from .views import bp
 
+    login_manager.user_loader(load_user)
+    throttle.init_app(app)
     app.register_blueprint(bp)
     register_template_helpers(app)
+    app.cli.add_command(sign_out_everywhere_command)

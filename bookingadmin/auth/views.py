@@ -1,14 +1,18 @@
 """Login, logout and customer registration."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from zoneinfo import available_timezones
 
 from ..core.clock import utcnow
+from ..core.redirects import safe_next
 from ..core.web import run_service
+from ..extensions import db
 from .forms import LoginForm, RegistrationForm
 from .permissions import has_permission
-from .services import authenticate, create_user
+from .services import authenticate, register_customer, sign_out_everywhere
+from .sessions import end_session, start_session
+from .throttle import throttle_registration, throttle_sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -20,15 +24,10 @@ def _landing_for(user) -> str:
     return url_for("customer.index")
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths are followed after login (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 @bp.route("/login", methods=["GET", "POST"])
+@throttle_sign_in
 def login():
+    next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(_landing_for(current_user))
     form = LoginForm()
@@ -36,34 +35,40 @@ def login():
         with run_service(form) as signed_in:
             user = authenticate(form.email.data, form.password.data, utcnow())
         if signed_in:
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or _landing_for(user))
+            start_session(user, utcnow())
+            return redirect(next_url or _landing_for(user))
     status = 400 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form, next_url=next_url), status
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@throttle_registration
 def register():
+    """The same answer whether the address is new or taken: the mailbox tells its owner which it was."""
+    next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
         return redirect(_landing_for(current_user))
     form = RegistrationForm()
     if form.validate_on_submit():
         with run_service(form) as registered:
-            user = create_user(email=form.email.data, name=form.name.data, password=form.password.data,
-                               phone=form.phone.data, language=form.language.data,
-                               timezone=form.timezone.data, role="customer")
+            register_customer(email=form.email.data, name=form.name.data, password=form.password.data,
+                              phone=form.phone.data, language=form.language.data,
+                              timezone=form.timezone.data, now=utcnow())
         if registered:
-            login_user(user)
-            flash(_("Welcome! Your account is ready."), "success")
-            return redirect(_safe_next(request.args.get("next")) or _landing_for(user))
+            flash(_("Thank you. We have sent a message to the address you gave. "
+                    "Log in with your email and password to continue."), "success")
+            return redirect(url_for(".login", next=next_url))
     status = 400 if form.errors else 200
     zones = sorted(available_timezones())
-    return render_template("auth/register.html", form=form, zones=zones), status
+    return render_template("auth/register.html", form=form, zones=zones, next_url=next_url), status
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()
+    """Ends this account's sessions everywhere: a copy of the cookie taken before stops working too."""
+    sign_out_everywhere(current_user._get_current_object(), now=utcnow())
+    db.session.commit()
+    end_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))

@@ -9,3 +9,8 @@ from blinker import Namespace
 signals = Namespace()
 
 booking_event_recorded = signals.signal("booking-event-recorded")
+
+# Sent by auth/services.py when someone asks for an account, whether or not the address is taken,
+# with `recipient` (email, name, language, timezone, user_id) and `existing` (the address had an
+# account already). The page answers the same in both cases; the email tells the owner which it was.
+account_requested = signals.signal("account-requested")

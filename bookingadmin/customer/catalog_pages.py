@@ -10,15 +10,10 @@ from flask_login import current_user
 
 from ..catalog.models import CATEGORIES, CoachProfile, ConsultationType
 from ..core.i18n import LANGUAGES
+from ..core.redirects import safe_next
 from ..extensions import db
 
 bp = Blueprint("customer", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 @bp.route("/")
@@ -58,11 +53,12 @@ def switch_language(code: str):
     """Switch the page language; remembered in the session and, when signed in, on the account."""
     if code not in LANGUAGES:
         abort(404)
+    target = safe_next(request.args.get("next"))
     session["language"] = code
     if current_user.is_authenticated and current_user.language != code:
         current_user.language = code
         db.session.commit()
-    return redirect(_safe_next(request.args.get("next")) or url_for(".index"))
+    return redirect(target or url_for(".index"))
 
 
 from . import booking, mine  # noqa: E402,F401  (routes on the same blueprint)

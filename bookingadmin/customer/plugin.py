@@ -6,7 +6,11 @@ from flask_babel import get_locale, refresh
 
 
 def init_app(app: Flask) -> None:
+    from ..auth.sessions import keep_across_sign_in
+    from . import helpers
     from .catalog_pages import bp
+
+    keep_across_sign_in(helpers.DRAFT_KEY, "timezone")  # "log in to continue your booking" continues it
 
     app.register_blueprint(bp)
 

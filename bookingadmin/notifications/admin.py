@@ -17,6 +17,7 @@ from ..admin.base import PermissionMixin, SecuredModelView
 from ..auth.permissions import has_permission
 from ..core.clock import utcnow
 from ..core.outbox import OutboxJob, kinds
+from ..core.redirects import safe_next
 from ..extensions import db
 from .models import Notification
 from .outbox import KIND as EMAIL_KIND
@@ -26,8 +27,7 @@ STATUS_BADGES = {"queued": "secondary", "sending": "info", "running": "info", "s
 
 
 def _safe_next(default: str) -> str:
-    target = request.form.get("next") or request.args.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.form.get("next") or request.args.get("next")) or default
 
 
 def _email_of(job_id: int) -> Notification:

@@ -18,6 +18,7 @@ from flask_babel import force_locale, gettext as _, ngettext
 
 from ..core.display import format_instant, meeting_label, status_label
 from ..core.money import format_money
+from . import accounts
 from .messages import MESSAGES
 from .models import Notification
 
@@ -98,6 +99,10 @@ def _action_url(row: Notification) -> str:
 def render(row: Notification, *, now: datetime) -> RenderedEmail:
     """The email in the recipient's language (the Babel catalog under `force_locale`)."""
     with force_locale(row.language):
+        if row.booking_id is None and row.kind in accounts.ACCOUNT_KINDS:
+            page = accounts.page(row)
+            return RenderedEmail(subject=page["subject"], text=render_outside_request("emails/message.txt", page),
+                                 html=render_outside_request("emails/message.html", page))
         ctx = context(row)
         page = _page(row, ctx)
         email = RenderedEmail(subject=page["subject"], text=render_outside_request("emails/message.txt", page),

@@ -79,7 +79,8 @@ def test_admin_creates_a_user_with_a_hashed_password(admin_client):
     ({"email": "ADMIN@example.com"}, "already uses this email"),
     ({"phone": "12345"}, "country code"),
     ({"timezone": "Nowhere/City"}, "time zone"),
-    ({"new_password": ""}, "at least 8"),
+    ({"new_password": ""}, "at least 10"),
+    ({"new_password": "password1234"}, "commonly used"),
 ])
 def test_bad_user_is_refused_with_a_message(admin_client, changes, message):
     response = _post_user(admin_client, **changes)

@@ -7,6 +7,7 @@ from flask_wtf.csrf import generate_csrf
 from ...auth import tokens
 from ...auth.permissions import ROLE_PERMISSIONS
 from ...auth.services import authenticate
+from ...auth.throttle import throttle_sign_in
 from ...core.clock import utcnow
 from ...core.web import run_service
 from .. import render
@@ -22,9 +23,13 @@ TOKEN_REQUEST = Schema("TokenRequest", {
 
 
 @api_route("/auth/token", "POST", permission=PUBLIC, summary="Exchange email and password for an API token",
-           tag="auth", body=TOKEN_REQUEST, response="IssuedToken", status=201, errors=(400, 401))
+           tag="auth", body=TOKEN_REQUEST, response="IssuedToken", status=201, errors=(400, 401, 429))
+@throttle_sign_in
 def issue_token(body):
-    """The token is shown once; send it as `Authorization: Bearer <token>`. Only its hash is stored."""
+    """The token is shown once; send it as `Authorization: Bearer <token>`. Only its hash is stored.
+
+    Failed attempts are throttled per account and per IP address, together with the sign-in page:
+    past the limit the answer is 429 with `Retry-After` (seconds)."""
     now = utcnow()
     with run_service(show=False, commit=False) as signed_in:
         user = authenticate(body["email"], body["password"], now)

@@ -10,8 +10,9 @@ How the sources combine (the engine decides; see README "Availability"):
   some consultation types; a date override replaces them for one date (custom hours) or
   blocks the date entirely (slots included);
 * explicit slots add one start each, with their own seats;
-* bookings holding time (active, or an unpaid hold not yet expired), widened by their buffers,
-  take time away; the type's notice, horizon, step and daily limit apply on top.
+* time held by the sources other domains register (sources.py: bookings and their unexpired
+  payment holds, widened by their buffers) is taken away; the type's notice, horizon, step and
+  daily limit apply on top.
 """
 from __future__ import annotations
 

@@ -92,6 +92,7 @@ def _owners(model: type) -> dict[str, Owner]:
 
 
 def _owner_id(obj: Any, relation: str) -> int | None:
+    obj = getattr(obj, "_get_current_object", lambda: obj)()  # current_user is a proxy of the User
     owner = _owners(type(obj)).get(relation)
     return owner.user_id(obj, relation) if owner is not None else None
 

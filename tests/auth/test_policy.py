@@ -175,3 +175,13 @@ def test_no_code_outside_auth_decides_access_by_role_name():
             if ROLE_CHECK.search(line):
                 offenders.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_the_signed_in_user_proxy_is_asked_about_like_the_user(world, app):
+    from flask_login import current_user, login_user
+
+    customer = world.users["customer"]
+    with app.test_request_context():
+        login_user(customer)
+        assert allowed(customer, "bookings.book", current_user)  # booking for oneself, from a page
+        assert not allowed(world.users["coach"], "bookings.book", current_user)

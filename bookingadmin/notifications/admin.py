@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin.actions import action
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -70,8 +71,8 @@ class DeliveryLogView(SecuredModelView):
     column_filters = ("status", "kind")
     column_searchable_list = ("kind", "key")
     column_default_sort = ("id", True)
-    column_labels = {"kind": "What", "about": "About", "due_at": "Due", "finished_at": "Finished",
-                     "last_error": "Error / note"}
+    column_labels = {"kind": _l("What"), "about": _l("About"), "due_at": _l("Due"), "finished_at": _l("Finished"),
+                     "last_error": _l("Error / note")}
     column_formatters = {
         "kind": lambda v, c, m, n: f"{_kind_label(m)} ({m.kind})",
         "about": lambda v, c, m, n: describe(m),
@@ -79,7 +80,7 @@ class DeliveryLogView(SecuredModelView):
     }
     column_details_exclude_list = ("payload",)
 
-    @action("resend", "Resend emails", "Send these emails again?")
+    @action("resend", _l("Resend emails"), _l("Send these emails again?"))
     def action_resend(self, ids):
         from .outbox import resend
 

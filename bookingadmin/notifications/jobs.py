@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from ..core.outbox import OutboxJob, PermanentFailure, Skip, register  # noqa: F401  (re-exported for mail.py)
 from .outbox import KIND, for_job
 
@@ -17,7 +19,7 @@ def _describe(job: OutboxJob) -> str:
     return f"{row.kind.replace('_', ' ')} → {row.recipient_email}" if row is not None else ""
 
 
-@register(KIND, queue="emails", label="Email", describe=_describe)
+@register(KIND, queue="emails", label=_l("Email"), describe=_describe)
 def send_email(job: OutboxJob, now: datetime) -> str | None:
     """Render and send the job's email; its Message-ID and sent time are kept on the email's row."""
     from .emails import send_notification_email

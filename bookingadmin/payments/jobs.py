@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from ..core import outbox
 from ..core.clock import utcnow
 from ..core.outbox import OutboxJob, PermanentFailure, register
@@ -50,7 +52,7 @@ def _require_stripe() -> None:
         raise RuntimeError("Stripe is not configured (STRIPE_SECRET_KEY); tried again later")
 
 
-@register(REFUND, label="Stripe refund", describe=_describe)
+@register(REFUND, label=_l("Stripe refund"), describe=_describe)
 def send_refund(job: OutboxJob, now: datetime) -> str | None:
     """Send one pending card refund to Stripe; a refund no longer pending is left as it is."""
     from .services import mark_refund_succeeded, refresh_payment_status
@@ -115,11 +117,11 @@ def _payment_action(job: OutboxJob, action: str) -> str | None:
     return None
 
 
-@register(CAPTURE, label="Stripe capture", describe=_describe)
+@register(CAPTURE, label=_l("Stripe capture"), describe=_describe)
 def capture(job: OutboxJob, now: datetime) -> str | None:
     return _payment_action(job, "capture")
 
 
-@register(RELEASE, label="Stripe release", describe=_describe)
+@register(RELEASE, label=_l("Stripe release"), describe=_describe)
 def release(job: OutboxJob, now: datetime) -> str | None:
     return _payment_action(job, "release")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from ..core.outbox import OutboxJob, PermanentFailure, register
 
 KIND = "receipts.render"
@@ -16,7 +18,7 @@ def _describe(job: OutboxJob) -> str:
     return f"{payload.get('receipt_number', '')} (revision {payload.get('revision', 1)})"
 
 
-@register(KIND, queue="receipts", label="Receipt PDF", describe=_describe)
+@register(KIND, queue="receipts", label=_l("Receipt PDF"), describe=_describe)
 def render(job: OutboxJob, now: datetime) -> str | None:
     from .services import render_receipt
 

@@ -29,6 +29,7 @@ def create_app(config: str | dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_error_pages(app)
+    _install_input_guards(app)
     from .cli import register_cli
     from .domains import init_domains
 
@@ -60,6 +61,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_error_pages(app: Flask) -> None:
     for status in (400, 403, 404, 405, 500):
         app.register_error_handler(status, _error_page(status))
+
+
+def _install_input_guards(app: Flask) -> None:
+    from .core import badinput
+
+    badinput.install(app)  # before any URL rule: the bounded `int` converter is bound per rule
 
 
 def _error_page(status: int):

@@ -11,13 +11,20 @@ import re
 from datetime import date, datetime, time
 from typing import Any, Mapping
 
-from ..core.validation import is_timezone
+from ..core.validation import MAX_DB_INT, MIN_DB_INT, check_person_name, check_text, is_timezone
 from .errors import invalid_input
 
 _MISSING = object()
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_CLOCK = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+# Each pattern is both what the server checks and what the OpenAPI document states (ASCII digits
+# only, as in JSON Schema), so the document is exactly as strict as the server.
+DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+MONTH_PATTERN = r"^(?!0000)\d{4}-(0[1-9]|1[0-2])$"
+CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+ZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$"
+CURSOR_PATTERN = r"^[A-Za-z0-9_\-]{1,200}$"
+NAME_PATTERN = "^[^\\u0000\\r\\n\\u000b\\u000c\\u0085\\u2028\\u2029]*$"
+_DAY, _MONTH, _CLOCK = (re.compile(p, re.ASCII) for p in (DAY_PATTERN, MONTH_PATTERN, CLOCK_PATTERN))
+_CURSOR = re.compile(CURSOR_PATTERN, re.ASCII)
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
@@ -59,7 +66,7 @@ class Text(Field):
     def parse(self, raw, *, from_query):
         if not isinstance(raw, str):
             raise ValueError("Give this as text")
-        value = raw.strip() if self.strip else raw
+        value = check_text(raw.strip() if self.strip else raw)
         if self.choices is not None and value not in self.choices:
             raise ValueError(f"Choose one of: {', '.join(self.choices)}")
         if len(value) < self.min_length:
@@ -79,15 +86,48 @@ class Text(Field):
         return schema
 
 
+class PersonName(Text):
+    """A person's name: one line, no NUL (core.validation.check_person_name, as in every form)."""
+
+    def parse(self, raw, *, from_query):
+        value = super().parse(raw, from_query=from_query)
+        return check_person_name(value)
+
+    def json_schema(self):
+        return {**super().json_schema(), "pattern": NAME_PATTERN}
+
+
+class Cursor(Text):
+    """An opaque paging cursor: only ever a value this API gave out, passed back unchanged."""
+
+    message = "This cursor is not one this API gave out"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("description", "opaque: the previous page's `next_cursor`, passed back unchanged; "
+                                         "its content is not part of the API and may change")
+        super().__init__(max_length=200, **kwargs)
+
+    def parse(self, raw, *, from_query):
+        if not isinstance(raw, str) or not _CURSOR.fullmatch(raw):
+            raise ValueError(self.message)
+        return raw
+
+    def json_schema(self):
+        return {**super().json_schema(), "pattern": CURSOR_PATTERN}
+
+
 class Integer(Field):
+    """A whole number, by default within the database's INTEGER range (ids, minutes, counts)."""
+
     json_schema_base = {"type": "integer"}
 
     def __init__(self, *, minimum: int | None = None, maximum: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.minimum, self.maximum = minimum, maximum
+        self.minimum = MIN_DB_INT if minimum is None else minimum
+        self.maximum = MAX_DB_INT if maximum is None else maximum
 
     def parse(self, raw, *, from_query):
-        if from_query and isinstance(raw, str) and re.fullmatch(r"-?\d{1,12}", raw.strip()):
+        if from_query and isinstance(raw, str) and re.fullmatch(r"-?\d{1,12}", raw.strip(), re.ASCII):
             raw = int(raw)
         if isinstance(raw, bool) or not isinstance(raw, int):
             raise ValueError("Give a whole number")
@@ -120,11 +160,11 @@ class Boolean(Field):
 class Day(Field):
     """A calendar date, YYYY-MM-DD."""
 
-    json_schema_base = {"type": "string", "format": "date"}
+    json_schema_base = {"type": "string", "format": "date", "pattern": DAY_PATTERN}
 
     def parse(self, raw, *, from_query):
         try:
-            if isinstance(raw, str) and _DAY.match(raw.strip()):
+            if isinstance(raw, str) and _DAY.fullmatch(raw.strip()):
                 return date.fromisoformat(raw.strip())
         except ValueError:
             pass
@@ -134,12 +174,12 @@ class Day(Field):
 class Month(Field):
     """A calendar month, YYYY-MM, parsed to (year, month)."""
 
-    json_schema_base = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
+    json_schema_base = {"type": "string", "pattern": MONTH_PATTERN}
 
     def parse(self, raw, *, from_query):
-        match = _MONTH.match(raw.strip()) if isinstance(raw, str) else None
-        if match and 1 <= int(match.group(2)) <= 12 and int(match.group(1)) >= 1:
-            return int(match.group(1)), int(match.group(2))
+        if isinstance(raw, str) and _MONTH.fullmatch(raw.strip()):
+            year, month = raw.strip().split("-")
+            return int(year), int(month)
         raise ValueError("Give a month as YYYY-MM, for example 2026-03")
 
 
@@ -167,7 +207,7 @@ class DayOrInstant(Field):
     json_schema_base = {"type": "string", "description": "YYYY-MM-DD or a date-time with offset"}
 
     def parse(self, raw, *, from_query):
-        if isinstance(raw, str) and _DAY.match(raw.strip()):
+        if isinstance(raw, str) and _DAY.fullmatch(raw.strip()):
             return Day().parse(raw, from_query=from_query)
         try:
             return Instant().parse(raw, from_query=from_query)
@@ -176,13 +216,13 @@ class DayOrInstant(Field):
 
 
 class ClockTime(Field):
-    """A wall-clock time, HH:MM (24-hour)."""
+    """A wall-clock time, HH:MM (24-hour, 00:00 to 23:59; seconds, if sent, as :SS)."""
 
-    json_schema_base = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$"}
+    json_schema_base = {"type": "string", "pattern": CLOCK_PATTERN}
 
     def parse(self, raw, *, from_query):
         try:
-            if isinstance(raw, str) and _CLOCK.match(raw.strip()):
+            if isinstance(raw, str) and _CLOCK.fullmatch(raw.strip()):
                 return time.fromisoformat(raw.strip())
         except ValueError:
             pass
@@ -190,7 +230,8 @@ class ClockTime(Field):
 
 
 class TimeZone(Field):
-    json_schema_base = {"type": "string", "description": "an IANA zone name such as Asia/Riyadh"}
+    json_schema_base = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": ZONE_PATTERN,
+                        "description": "an IANA zone name such as Asia/Riyadh"}
 
     def parse(self, raw, *, from_query):
         if not isinstance(raw, str) or not is_timezone(raw.strip()):

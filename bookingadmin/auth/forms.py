@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..core.forms import e164_phone, iana_time_zone
+from ..core.forms import e164_phone, iana_time_zone, person_name
 
 
 class LoginForm(FlaskForm):
@@ -12,7 +12,7 @@ class LoginForm(FlaskForm):
 
 
 class RegistrationForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Full name", validators=[DataRequired(), Length(max=120), person_name])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     phone = StringField("Phone (with country code)", validators=[DataRequired(), e164_phone])
     password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=128)])

@@ -35,8 +35,6 @@ def settings() -> dict:
         # How often `flask worker` runs the sweep.
         "OUTBOX_SWEEP_SECONDS": _env_int("OUTBOX_SWEEP_SECONDS", 60),
         "MAIL_TIMEOUT_SECONDS": _env_int("MAIL_TIMEOUT_SECONDS", 20),
-        # Links in emails and the calendar feed URL point here (jobs run outside any request).
-        "APP_BASE_URL": (_env("APP_BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
     }
 
 

@@ -7,7 +7,6 @@ whom, the refund) live in those modules: a DomainError they raise is shown as it
 """
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import date, datetime, timedelta
@@ -28,6 +27,7 @@ from ..catalog.models import CoachProfile, ConsultationType
 from ..core.clock import utcnow
 from ..core.errors import DomainError
 from ..core.money import format_money
+from ..core.spreadsheet import csv_writer
 from ..extensions import db
 from . import booking_forms as forms
 from .access import visible_bookings
@@ -287,7 +287,7 @@ class BookingView(RefreshFilterOptions, KeysetListMixin, SecuredModelView):
 
         def generate():
             buffer = io.StringIO()
-            writer = csv.writer(buffer)
+            writer = csv_writer(buffer)  # formulas made inert
             writer.writerow(header)
             for booking in rows:
                 writer.writerow([value(booking, c) for c in self.export_columns])

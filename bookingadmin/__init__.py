@@ -64,9 +64,10 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _install_input_guards(app: Flask) -> None:
-    from .core import badinput
+    from .core import badinput, dberrors
 
     badinput.install(app)  # before any URL rule: the bounded `int` converter is bound per rule
+    dberrors.install()  # database errors are logged without the values (with hide_parameters)
 
 
 def _error_page(status: int):

@@ -12,7 +12,6 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
-from ..catalog.models import CoachProfile
 from ..core.clock import utcnow
 from ..core.types import UTCDateTime, sql_in
 from ..extensions import db
@@ -21,12 +20,10 @@ STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
 OPEN_STATUSES = ("queued", "sending")
 CHANNELS = ("email", "receipt")
 
-# Columns this domain adds to other domains' tables (created by migration 0007). They are declared
-# here so that auth/ and catalog/ stay untouched by this workstream.
+# A column this domain adds to another domain's table (created by migration 0007), declared here
+# so that auth/ stays untouched by this workstream. (The feed secret is calendar/models.py's.)
 User.notify_new_bookings = mapped_column(Boolean, default=False, server_default=false(), nullable=False,
                                          doc="Staff opt-in: email me about new, cancelled and moved bookings")
-CoachProfile.calendar_token = mapped_column(String(64), unique=True, nullable=True,
-                                            doc="Secret for the coach's iCalendar feed URL (regenerable)")
 
 
 class Notification(db.Model):

@@ -16,7 +16,7 @@ from .errors import invalid_input
 
 _MISSING = object()
 # Each pattern is both what the server checks and what the OpenAPI document states (ASCII digits
-# only, as in JSON Schema), so the document is exactly as strict as the server.
+# only, as in JSON Schema; no surrounding spaces), so the document is exactly as strict as the server.
 DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 MONTH_PATTERN = r"^(?!0000)\d{4}-(0[1-9]|1[0-2])$"
 CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
@@ -164,8 +164,8 @@ class Day(Field):
 
     def parse(self, raw, *, from_query):
         try:
-            if isinstance(raw, str) and _DAY.fullmatch(raw.strip()):
-                return date.fromisoformat(raw.strip())
+            if isinstance(raw, str) and _DAY.fullmatch(raw):
+                return date.fromisoformat(raw)
         except ValueError:
             pass
         raise ValueError("Give a date as YYYY-MM-DD, for example 2026-03-01")
@@ -177,8 +177,8 @@ class Month(Field):
     json_schema_base = {"type": "string", "pattern": MONTH_PATTERN}
 
     def parse(self, raw, *, from_query):
-        if isinstance(raw, str) and _MONTH.fullmatch(raw.strip()):
-            year, month = raw.strip().split("-")
+        if isinstance(raw, str) and _MONTH.fullmatch(raw):
+            year, month = raw.split("-")
             return int(year), int(month)
         raise ValueError("Give a month as YYYY-MM, for example 2026-03")
 
@@ -207,7 +207,7 @@ class DayOrInstant(Field):
     json_schema_base = {"type": "string", "description": "YYYY-MM-DD or a date-time with offset"}
 
     def parse(self, raw, *, from_query):
-        if isinstance(raw, str) and _DAY.fullmatch(raw.strip()):
+        if isinstance(raw, str) and _DAY.fullmatch(raw):
             return Day().parse(raw, from_query=from_query)
         try:
             return Instant().parse(raw, from_query=from_query)
@@ -222,8 +222,8 @@ class ClockTime(Field):
 
     def parse(self, raw, *, from_query):
         try:
-            if isinstance(raw, str) and _CLOCK.fullmatch(raw.strip()):
-                return time.fromisoformat(raw.strip())
+            if isinstance(raw, str) and _CLOCK.fullmatch(raw):
+                return time.fromisoformat(raw)
         except ValueError:
             pass
         raise ValueError("Give a time as HH:MM (24-hour), for example 09:30")
@@ -234,9 +234,9 @@ class TimeZone(Field):
                         "description": "an IANA zone name such as Asia/Riyadh"}
 
     def parse(self, raw, *, from_query):
-        if not isinstance(raw, str) or not is_timezone(raw.strip()):
+        if not isinstance(raw, str) or not is_timezone(raw):
             raise ValueError("Give an IANA time zone name such as Asia/Riyadh or Europe/London")
-        return raw.strip()
+        return raw
 
 
 class Choices(Field):

@@ -79,3 +79,14 @@ def test_booking_details_refuse_a_name_with_line_breaks(client, auth, make_catal
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "A name must fit on one line" in page
     assert "Full name" in page
+
+
+def test_the_messages_speak_arabic(client, make_catalog):
+    make_catalog()
+    client.get("/language/ar")
+    assert "محرف NUL" in client.get("/?category=%00").get_data(as_text=True)
+    page = client.get("/register").get_data(as_text=True)
+    response = client.post("/register", data={
+        "csrf_token": _csrf(page), "name": "Eve\nX", "email": "eve@example.com", "phone": "+966501234567",
+        "password": STRONG, "language": "ar", "timezone": "Asia/Riyadh"})
+    assert "يجب أن يكون الاسم في سطر واحد" in response.get_data(as_text=True)

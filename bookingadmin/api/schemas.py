@@ -13,18 +13,10 @@ from typing import Any, Mapping
 
 from ..core.validation import MAX_DB_INT, MIN_DB_INT, check_person_name, check_text, is_timezone
 from .errors import invalid_input
+from .formats import (CLOCK, CLOCK_PATTERN, CURSOR, CURSOR_PATTERN, DAY, DAY_PATTERN, MONTH, MONTH_PATTERN,
+                      NAME_PATTERN, ZONE_PATTERN)
 
 _MISSING = object()
-# Each pattern is both what the server checks and what the OpenAPI document states (ASCII digits
-# only, as in JSON Schema; no surrounding spaces), so the document is exactly as strict as the server.
-DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-MONTH_PATTERN = r"^(?!0000)\d{4}-(0[1-9]|1[0-2])$"
-CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
-ZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$"
-CURSOR_PATTERN = r"^[A-Za-z0-9_\-]{1,200}$"
-NAME_PATTERN = "^[^\\u0000\\r\\n\\u000b\\u000c\\u0085\\u2028\\u2029]*$"
-_DAY, _MONTH, _CLOCK = (re.compile(p, re.ASCII) for p in (DAY_PATTERN, MONTH_PATTERN, CLOCK_PATTERN))
-_CURSOR = re.compile(CURSOR_PATTERN, re.ASCII)
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
@@ -100,16 +92,14 @@ class PersonName(Text):
 class Cursor(Text):
     """An opaque paging cursor: only ever a value this API gave out, passed back unchanged."""
 
-    message = "This cursor is not one this API gave out"
-
     def __init__(self, **kwargs):
         kwargs.setdefault("description", "opaque: the previous page's `next_cursor`, passed back unchanged; "
                                          "its content is not part of the API and may change")
         super().__init__(max_length=200, **kwargs)
 
     def parse(self, raw, *, from_query):
-        if not isinstance(raw, str) or not _CURSOR.fullmatch(raw):
-            raise ValueError(self.message)
+        if not isinstance(raw, str) or not CURSOR.fullmatch(raw):
+            raise ValueError("This cursor is not one this API gave out")
         return raw
 
     def json_schema(self):
@@ -164,7 +154,7 @@ class Day(Field):
 
     def parse(self, raw, *, from_query):
         try:
-            if isinstance(raw, str) and _DAY.fullmatch(raw):
+            if isinstance(raw, str) and DAY.fullmatch(raw):
                 return date.fromisoformat(raw)
         except ValueError:
             pass
@@ -177,7 +167,7 @@ class Month(Field):
     json_schema_base = {"type": "string", "pattern": MONTH_PATTERN}
 
     def parse(self, raw, *, from_query):
-        if isinstance(raw, str) and _MONTH.fullmatch(raw):
+        if isinstance(raw, str) and MONTH.fullmatch(raw):
             year, month = raw.split("-")
             return int(year), int(month)
         raise ValueError("Give a month as YYYY-MM, for example 2026-03")
@@ -207,7 +197,7 @@ class DayOrInstant(Field):
     json_schema_base = {"type": "string", "description": "YYYY-MM-DD or a date-time with offset"}
 
     def parse(self, raw, *, from_query):
-        if isinstance(raw, str) and _DAY.fullmatch(raw):
+        if isinstance(raw, str) and DAY.fullmatch(raw):
             return Day().parse(raw, from_query=from_query)
         try:
             return Instant().parse(raw, from_query=from_query)
@@ -222,7 +212,7 @@ class ClockTime(Field):
 
     def parse(self, raw, *, from_query):
         try:
-            if isinstance(raw, str) and _CLOCK.fullmatch(raw):
+            if isinstance(raw, str) and CLOCK.fullmatch(raw):
                 return time.fromisoformat(raw)
         except ValueError:
             pass
@@ -395,18 +385,3 @@ def _parse_field(field: Field, raw: Any, path: str, errors: dict, from_query: bo
         return [_parse_field(field.item, item, f"{path}[{i}]", errors, from_query) for i, item in enumerate(value)]
     return value
 
-
-def load_json(schema: Schema) -> dict:
-    """The request's JSON body through `schema`; a body that is not a JSON object is a 400."""
-    from flask import request
-
-    data = request.get_json(silent=True)
-    if data is None and request.get_data(cache=True):
-        raise invalid_input({"body": "The body is not valid JSON"})
-    return schema.load({} if data is None else data)
-
-
-def load_query(schema: Schema) -> dict:
-    from flask import request
-
-    return schema.load(request.args, from_query=True)

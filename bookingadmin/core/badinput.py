@@ -5,8 +5,8 @@
 - A NUL character anywhere in the path, the query string or a form is a 400 naming the field
   (PostgreSQL cannot store NUL in text, and no person types one).
 - Whatever still reaches the database and is refused there as data (a number out of range, text
-  it cannot store), or overflows (OverflowError), is rolled back and answered 400. This is the fallback for inputs no form
-  checks, not the place for rules.
+  it cannot store), or overflows (OverflowError), is rolled back and answered 400. This is the
+  fallback for inputs no form checks, not the place for rules.
 
 The 400s go through the app's error handlers, so the API answers its JSON error format and the
 pages their error page, both with the message.

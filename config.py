@@ -15,6 +15,7 @@ DEV_ENCRYPTION_KEY = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="
 
 ENVIRONMENTS = ("development", "testing", "production")
 REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "DATA_ENCRYPTION_KEYS")
+REQUIRED_IN_PRODUCTION += ("APP_BASE_URL",)  # emails, feeds and the API document name the site by it
 
 
 class ConfigError(RuntimeError):
@@ -38,6 +39,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return (_env(name, "1" if default else "0") or "").lower() in {"1", "true", "yes", "on"}
 
 
+def _dev_base_url() -> str:
+    """Where `flask run` / `make run` serve the app by default (their host and port variables)."""
+    return f"http://{_env('FLASK_RUN_HOST', '127.0.0.1')}:{_env('FLASK_RUN_PORT', '5000')}"
+
+
 def load_config(env_name: str | None = None) -> dict:
     """Settings for `env_name` (BOOKINGADMIN_ENV, default development) from the environment."""
     env_name = env_name or _env("BOOKINGADMIN_ENV", "development")
@@ -55,7 +61,10 @@ def load_config(env_name: str | None = None) -> dict:
         "INSTANCE_DIR": str(instance_dir),
         "SECRET_KEY": _env("SECRET_KEY", None if production else "dev-only-not-secret"),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", f"sqlite:///{instance_dir / 'bookingadmin.db'}"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a failed statement is logged without its values (emails, phones, hashes).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # The site's public address: links in emails, feed URLs, the API document's `servers`.
+        "APP_BASE_URL": (_env("APP_BASE_URL", _dev_base_url()) or "").rstrip("/"),
         # Unset: background jobs run inline, in-process, after commit.
         "REDIS_URL": _env("REDIS_URL"),
         "RQ_QUEUES": ["emails", "receipts", "default"],

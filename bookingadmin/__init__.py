@@ -32,6 +32,7 @@ def create_app(config: str | dict | None = None) -> Flask:
     from .core import headers
 
     headers.init_app(app)
+    _install_input_guards(app)
     from .cli import register_cli
     from .core import outbox
     from .domains import init_domains
@@ -70,6 +71,13 @@ def _init_extensions(app: Flask) -> None:
 def _register_error_pages(app: Flask) -> None:
     for status in (400, 403, 404, 405, 500):
         app.register_error_handler(status, _error_page(status))
+
+
+def _install_input_guards(app: Flask) -> None:
+    from .core import badinput, dberrors
+
+    badinput.install(app)  # before any URL rule: the bounded `int` converter is bound per rule
+    dberrors.install()  # database errors are logged without the values (with hide_parameters)
 
 
 def _error_page(status: int):

@@ -11,6 +11,7 @@ def production_env(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "s3cret")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.db")
     monkeypatch.setenv("DATA_ENCRYPTION_KEYS", "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=")
+    monkeypatch.setenv("APP_BASE_URL", "https://book.example.com/")
     return monkeypatch
 
 
@@ -25,6 +26,21 @@ def test_production_starts_with_everything_set(production_env):
     app = create_app()
     assert app.config["ENV_NAME"] == "production"
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_needs_its_public_address(production_env):
+    production_env.delenv("APP_BASE_URL")
+    with pytest.raises(ConfigError, match="APP_BASE_URL"):
+        create_app()
+    production_env.setenv("APP_BASE_URL", "https://book.example.com/")
+    assert create_app().config["APP_BASE_URL"] == "https://book.example.com"
+
+
+def test_development_base_url_follows_flask_run(monkeypatch, tmp_path):
+    monkeypatch.delenv("APP_BASE_URL", raising=False)
+    monkeypatch.setenv("INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("FLASK_RUN_PORT", "8123")
+    assert create_app("development").config["APP_BASE_URL"] == "http://127.0.0.1:8123"
 
 
 def test_development_has_embedded_defaults(monkeypatch, tmp_path):

@@ -1,7 +1,6 @@
 """The analytics page: Chart.js charts over the rollups, each downloadable as CSV."""
 from __future__ import annotations
 
-import csv
 import io
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -17,6 +16,7 @@ from ..analytics import queries
 from ..analytics.rollup import last_refresh, refresh_analytics, reporting_zone
 from ..catalog.models import CoachProfile, ConsultationType
 from ..core.clock import utcnow
+from ..core.spreadsheet import csv_writer
 from ..extensions import db
 from .base import SecuredView
 from ..core.display import format_local
@@ -92,7 +92,7 @@ class AnalyticsView(SecuredView):
             abort(400)
         chart = queries.one_chart(key, _scope(form))
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv_writer(buffer)  # formulas made inert
         writer.writerow(chart.csv_header)
         writer.writerows(chart.csv_rows)
         name = f"{key}-{form.start.data.isoformat()}-{form.end.data.isoformat()}.csv"

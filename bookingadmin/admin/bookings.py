@@ -7,7 +7,6 @@ Rules (which transition is allowed, for whom, the refund) live in those modules.
 """
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import date, datetime
@@ -25,6 +24,7 @@ from ..bookings.models import MEETING_TYPES, PAYMENT_STATUSES, SOURCES, STATUSES
 from ..catalog.models import CoachProfile, ConsultationType
 from ..core.clock import utcnow
 from ..core.money import format_money
+from ..core.spreadsheet import csv_writer
 from ..extensions import db
 from . import booking_forms as forms
 from .booking_actions import BookingActionsMixin
@@ -272,7 +272,7 @@ def _csv_lines(rows, columns, zone, zone_name: str, names: dict[int, str]):
         return raw.astimezone(zone).isoformat() if isinstance(raw, datetime) else raw
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # formulas made inert
     writer.writerow([f"{c} ({zone_name})" if c in ("starts_at", "ends_at", "created_at") else c for c in columns])
     for booking in rows:
         writer.writerow([value(booking, c) for c in columns])

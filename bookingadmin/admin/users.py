@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from ..auth.models import FITNESS_LEVELS, GENDERS, User, find_user_by_email
 from ..auth.permissions import ROLES
 from ..auth.passwords import password_problem
-from ..core.forms import e164_phone, iana_time_zone
+from ..core.forms import e164_phone, iana_time_zone, person_name
 from .base import SecuredModelView
 
 
@@ -35,7 +35,7 @@ class UserView(SecuredModelView):
                       "fitness_level": SelectField}
     form_args = {
         "email": {"validators": [DataRequired(), Email(), Length(max=254), _unique_email]},
-        "name": {"validators": [DataRequired(), Length(max=120)]},
+        "name": {"validators": [DataRequired(), Length(max=120), person_name]},
         "phone": {"validators": [Optional(), e164_phone]},
         "timezone": {"validators": [DataRequired(), iana_time_zone], "default": "Asia/Riyadh"},
         "role": {"choices": [(r, r.title()) for r in ROLES]},

@@ -76,7 +76,7 @@ def http_error_response(error: HTTPException):
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
     return error_response(status, _HTTP_CODES.get(status, "error"), error.description or error.name,
-                          headers=headers)
+                          getattr(error, "fields", None), headers=headers)
 
 
 def is_api_request() -> bool:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
+
+from ..core.validation import MAX_DB_INT
 from .routing import AUTHENTICATED, OPERATIONS, PUBLIC, AnyOf, Operation
 
 _STR = {"type": "string"}
@@ -63,7 +66,9 @@ RESPONSE_SCHEMAS: dict[str, dict] = {
     "Coach": _obj({
         "id": _INT, "slug": _STR, "display_name": _ref("Bilingual"), "title": _STR, "bio": _STR,
         "specialties": {"type": "array", "items": _STR}, "languages": {"type": "array", "items": _STR},
-        "years_experience": _nullable(_INT), "rating": _nullable(_STR), "review_count": _INT,
+        "years_experience": _nullable(_INT), "review_count": _INT,
+        "rating": _nullable({"type": "string", "pattern": r"^[0-5]\.\d{2}$",
+                             "description": "average of the reviews' ratings (each a whole number 1 to 5)"}),
         "avatar_url": _nullable(_STR), "timezone": _STR, "consultation_type_ids": {"type": "array", "items": _INT}}),
     "CoachList": _list_of("Coach"),
 }
@@ -79,7 +84,8 @@ def _openapi_path(rule: str) -> tuple[str, list[dict]]:
 
     def replace(match: re.Match) -> str:
         converter, name = match.group(1), match.group(2)
-        schema = {"type": "integer"} if converter == "int" else {"type": "string"}
+        schema = ({"type": "integer", "minimum": 0, "maximum": MAX_DB_INT} if converter == "int"
+                  else {"type": "string", "minLength": 1})
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
         return "{" + name + "}"
 
@@ -132,7 +138,9 @@ def _operation(op: Operation, path_params: list[dict]) -> dict:
     return doc
 
 
-def build_document(server_url: str = "/") -> dict:
+def build_document(server_url: str | None = None) -> dict:
+    """The document; `servers` is APP_BASE_URL (never the request's Host header, which a client picks)."""
+    server_url = server_url or current_app.config["APP_BASE_URL"].rstrip("/") + "/"
     paths: dict[str, dict] = {}
     schemas = dict(RESPONSE_SCHEMAS)
     for op in OPERATIONS:
@@ -146,7 +154,9 @@ def build_document(server_url: str = "/") -> dict:
         "info": {"title": "bookingadmin API", "version": "1",
                  "description": "Consultation catalog, availability and bookings. Errors are "
                                 "{\"error\": {\"code\", \"message\", \"fields\"}}. Times are ISO 8601 with "
-                                "offsets; money is a decimal string with a currency."},
+                                "offsets; money is a decimal string with a currency. Ids are whole numbers "
+                                f"from 1 to {MAX_DB_INT}; text never contains the NUL character; paging "
+                                "cursors are opaque."},
         "servers": [{"url": server_url}],
         "paths": dict(sorted(paths.items())),
         "components": {

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Callable
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from ..auth.permissions import PERMISSIONS, has_permission
 from ..core.errors import DomainError
-from .errors import ApiError, on_domain_error, unauthorized
-from .schemas import Schema, load_json, load_query
+from .errors import ApiError, invalid_input, on_domain_error, unauthorized
+from .schemas import Schema
 from .security import api_user, authenticate_request, check_csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -117,3 +117,15 @@ def _enforce(permission: str | AnyOf) -> None:
     names = permission.permissions if isinstance(permission, AnyOf) else (permission,)
     if not any(has_permission(user, name) for name in names):
         raise ApiError(403, "forbidden", f"This needs the permission {permission}")
+
+
+def load_json(schema: Schema) -> dict:
+    """The request's JSON body through `schema`; a body that is not a JSON object is a 400."""
+    data = request.get_json(silent=True)
+    if data is None and request.get_data(cache=True):
+        raise invalid_input({"body": "The body is not valid JSON"})
+    return schema.load({} if data is None else data)
+
+
+def load_query(schema: Schema) -> dict:
+    return schema.load(request.args, from_query=True)

@@ -11,13 +11,12 @@ import re
 from datetime import date, datetime, time
 from typing import Any, Mapping
 
-from ..core.validation import is_timezone
+from ..core.validation import MAX_DB_INT, MIN_DB_INT, check_person_name, check_text, is_timezone
 from .errors import invalid_input
+from .formats import (CLOCK, CLOCK_PATTERN, CURSOR, CURSOR_PATTERN, DAY, DAY_PATTERN, MONTH, MONTH_PATTERN,
+                      NAME_PATTERN, ZONE_PATTERN)
 
 _MISSING = object()
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_CLOCK = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
 _TRUE, _FALSE = {"true", "1", "yes"}, {"false", "0", "no"}
 
 
@@ -59,7 +58,7 @@ class Text(Field):
     def parse(self, raw, *, from_query):
         if not isinstance(raw, str):
             raise ValueError("Give this as text")
-        value = raw.strip() if self.strip else raw
+        value = check_text(raw.strip() if self.strip else raw)
         if self.choices is not None and value not in self.choices:
             raise ValueError(f"Choose one of: {', '.join(self.choices)}")
         if len(value) < self.min_length:
@@ -79,15 +78,46 @@ class Text(Field):
         return schema
 
 
+class PersonName(Text):
+    """A person's name: one line, no NUL (core.validation.check_person_name, as in every form)."""
+
+    def parse(self, raw, *, from_query):
+        value = super().parse(raw, from_query=from_query)
+        return check_person_name(value)
+
+    def json_schema(self):
+        return {**super().json_schema(), "pattern": NAME_PATTERN}
+
+
+class Cursor(Text):
+    """An opaque paging cursor: only ever a value this API gave out, passed back unchanged."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("description", "opaque: the previous page's `next_cursor`, passed back unchanged; "
+                                         "its content is not part of the API and may change")
+        super().__init__(max_length=200, **kwargs)
+
+    def parse(self, raw, *, from_query):
+        if not isinstance(raw, str) or not CURSOR.fullmatch(raw):
+            raise ValueError("This cursor is not one this API gave out")
+        return raw
+
+    def json_schema(self):
+        return {**super().json_schema(), "pattern": CURSOR_PATTERN}
+
+
 class Integer(Field):
+    """A whole number, by default within the database's INTEGER range (ids, minutes, counts)."""
+
     json_schema_base = {"type": "integer"}
 
     def __init__(self, *, minimum: int | None = None, maximum: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.minimum, self.maximum = minimum, maximum
+        self.minimum = MIN_DB_INT if minimum is None else minimum
+        self.maximum = MAX_DB_INT if maximum is None else maximum
 
     def parse(self, raw, *, from_query):
-        if from_query and isinstance(raw, str) and re.fullmatch(r"-?\d{1,12}", raw.strip()):
+        if from_query and isinstance(raw, str) and re.fullmatch(r"-?\d{1,12}", raw.strip(), re.ASCII):
             raw = int(raw)
         if isinstance(raw, bool) or not isinstance(raw, int):
             raise ValueError("Give a whole number")
@@ -120,12 +150,12 @@ class Boolean(Field):
 class Day(Field):
     """A calendar date, YYYY-MM-DD."""
 
-    json_schema_base = {"type": "string", "format": "date"}
+    json_schema_base = {"type": "string", "format": "date", "pattern": DAY_PATTERN}
 
     def parse(self, raw, *, from_query):
         try:
-            if isinstance(raw, str) and _DAY.match(raw.strip()):
-                return date.fromisoformat(raw.strip())
+            if isinstance(raw, str) and DAY.fullmatch(raw):
+                return date.fromisoformat(raw)
         except ValueError:
             pass
         raise ValueError("Give a date as YYYY-MM-DD, for example 2026-03-01")
@@ -134,12 +164,12 @@ class Day(Field):
 class Month(Field):
     """A calendar month, YYYY-MM, parsed to (year, month)."""
 
-    json_schema_base = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
+    json_schema_base = {"type": "string", "pattern": MONTH_PATTERN}
 
     def parse(self, raw, *, from_query):
-        match = _MONTH.match(raw.strip()) if isinstance(raw, str) else None
-        if match and 1 <= int(match.group(2)) <= 12 and int(match.group(1)) >= 1:
-            return int(match.group(1)), int(match.group(2))
+        if isinstance(raw, str) and MONTH.fullmatch(raw):
+            year, month = raw.split("-")
+            return int(year), int(month)
         raise ValueError("Give a month as YYYY-MM, for example 2026-03")
 
 
@@ -167,7 +197,7 @@ class DayOrInstant(Field):
     json_schema_base = {"type": "string", "description": "YYYY-MM-DD or a date-time with offset"}
 
     def parse(self, raw, *, from_query):
-        if isinstance(raw, str) and _DAY.match(raw.strip()):
+        if isinstance(raw, str) and DAY.fullmatch(raw):
             return Day().parse(raw, from_query=from_query)
         try:
             return Instant().parse(raw, from_query=from_query)
@@ -176,21 +206,24 @@ class DayOrInstant(Field):
 
 
 class ClockTime(Field):
-    """A wall-clock time, HH:MM (24-hour). An end (`end=True`) may be 24:00: midnight at the end of
-    the day, returned as time(0), which is how the availability engine reads an end of 00:00."""
+    """A wall-clock time, HH:MM (24-hour, 00:00 to 23:59; seconds, if sent, as :SS). An end (`end=True`)
+    may also be 24:00: midnight at the end of the day, returned as time(0), which is how the
+    availability engine reads an end of 00:00."""
 
-    json_schema_base = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$"}
+    json_schema_base = {"type": "string", "pattern": CLOCK_PATTERN}
 
     def __init__(self, *, end: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.end = end
+        if end:
+            self.json_schema_base = {"type": "string", "pattern": f"^(?:24:00(?::00)?|{CLOCK_PATTERN.strip('^$')})$"}
 
     def parse(self, raw, *, from_query):
-        if self.end and isinstance(raw, str) and raw.strip() in ("24:00", "24:00:00"):
+        if self.end and raw in ("24:00", "24:00:00"):
             return time(0)
         try:
-            if isinstance(raw, str) and _CLOCK.match(raw.strip()):
-                return time.fromisoformat(raw.strip())
+            if isinstance(raw, str) and CLOCK.fullmatch(raw):
+                return time.fromisoformat(raw)
         except ValueError:
             pass
         raise ValueError("Give a time as HH:MM (24-hour), for example 09:30"
@@ -198,12 +231,13 @@ class ClockTime(Field):
 
 
 class TimeZone(Field):
-    json_schema_base = {"type": "string", "description": "an IANA zone name such as Asia/Riyadh"}
+    json_schema_base = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": ZONE_PATTERN,
+                        "description": "an IANA zone name such as Asia/Riyadh"}
 
     def parse(self, raw, *, from_query):
-        if not isinstance(raw, str) or not is_timezone(raw.strip()):
+        if not isinstance(raw, str) or not is_timezone(raw):
             raise ValueError("Give an IANA time zone name such as Asia/Riyadh or Europe/London")
-        return raw.strip()
+        return raw
 
 
 class Choices(Field):
@@ -362,18 +396,3 @@ def _parse_field(field: Field, raw: Any, path: str, errors: dict, from_query: bo
         return [_parse_field(field.item, item, f"{path}[{i}]", errors, from_query) for i, item in enumerate(value)]
     return value
 
-
-def load_json(schema: Schema) -> dict:
-    """The request's JSON body through `schema`; a body that is not a JSON object is a 400."""
-    from flask import request
-
-    data = request.get_json(silent=True)
-    if data is None and request.get_data(cache=True):
-        raise invalid_input({"body": "The body is not valid JSON"})
-    return schema.load({} if data is None else data)
-
-
-def load_query(schema: Schema) -> dict:
-    from flask import request
-
-    return schema.load(request.args, from_query=True)

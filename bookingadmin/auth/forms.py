@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..core.forms import e164_phone, iana_time_zone
+from ..core.forms import e164_phone, iana_time_zone, person_name
 
 
 class LoginForm(FlaskForm):
@@ -13,7 +13,7 @@ class LoginForm(FlaskForm):
 
 
 class RegistrationForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120), person_name])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     phone = StringField(_l("Phone (with country code)"), validators=[DataRequired(), e164_phone])
     # Length and strength are judged by auth/passwords.py, with a message that says why.

@@ -1,7 +1,8 @@
-"""Back office: each coach's calendar feed URL, with a button that makes a new secret."""
+"""Back office: each coach's calendar feed, with a button that makes a new secret URL. Only the
+secret's hash is stored, so the new URL is shown once, on the answer to that button."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort
 from flask_admin import BaseView, expose
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,7 +11,7 @@ from ..admin.base import PermissionMixin
 from ..auth.policy import scope_condition
 from ..catalog.models import CoachProfile
 from ..extensions import db
-from .services import feed_url, regenerate_feed_token
+from .services import feed_url, has_feed, regenerate_feed_token
 
 
 def _visible_coaches():
@@ -24,19 +25,22 @@ class CalendarFeedsView(PermissionMixin, BaseView):
 
     @expose("/")
     def index(self):
+        return self._page()
+
+    def _page(self, new_url: tuple[int, str] | None = None):
         coaches = _visible_coaches()
-        urls = {c.id: feed_url(c, create=False) for c in coaches}
-        return self.render("admin/calendar_feeds.html", coaches=coaches, urls=urls)
+        response = self.render("admin/calendar_feeds.html", coaches=coaches,
+                               feeds={c.id: has_feed(c) for c in coaches}, new_url=new_url)
+        return response, 200, {"Cache-Control": "no-store"}
 
     @expose("/<int:coach_id>/regenerate", methods=("POST",))
     def regenerate(self, coach_id: int):
         coach = next((c for c in _visible_coaches() if c.id == coach_id), None)
         if coach is None:
             abort(404)
-        regenerate_feed_token(coach)
+        token = regenerate_feed_token(coach)
         db.session.commit()
-        flash(f"New calendar feed URL for {coach.display_name_en}; the old one no longer works.", "success")
-        return redirect(url_for(".index"))
+        return self._page(new_url=(coach.id, feed_url(token)))  # shown once: not in a flash, not stored
 
 
 def register_admin_views(admin) -> None:

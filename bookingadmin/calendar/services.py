@@ -1,6 +1,9 @@
-"""The coach's secret calendar feed: a token on CoachProfile, regenerable (the old URL stops working)."""
+"""The coach's secret calendar feed. The secret is in the URL and nowhere else: the database keeps
+its SHA-256 (like API tokens), so the URL is shown once, when it is made. Making a new one
+retires the old URL at once."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,27 +15,35 @@ from ..extensions import db
 
 FEED_STATUSES = ("confirmed", "rescheduled")
 FEED_PAST_DAYS = 30
+MIN_TOKEN_LENGTH = 20
+
+
+def hash_feed_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def regenerate_feed_token(coach: CoachProfile) -> str:
-    """A new secret for the coach's feed; the previous URL answers 404 from now on. The caller commits."""
-    coach.calendar_token = secrets.token_urlsafe(32)
+    """A new secret for the coach's feed, returned once (only its hash is kept); the previous URL
+    answers 404 from now on. The caller commits."""
+    token = secrets.token_urlsafe(32)
+    coach.calendar_token_hash = hash_feed_token(token)
     db.session.flush()
-    return coach.calendar_token
+    return token
 
 
-def feed_url(coach: CoachProfile, *, create: bool = True) -> str | None:
-    if not coach.calendar_token:
-        if not create:
-            return None
-        regenerate_feed_token(coach)
-    return f"{current_app.config['APP_BASE_URL']}/calendar/coach/{coach.calendar_token}.ics"
+def has_feed(coach: CoachProfile) -> bool:
+    return coach.calendar_token_hash is not None
+
+
+def feed_url(token: str) -> str:
+    """The subscription URL for a secret just made by regenerate_feed_token."""
+    return f"{current_app.config['APP_BASE_URL']}/calendar/coach/{token}.ics"
 
 
 def coach_for_token(token: str) -> CoachProfile | None:
-    if not token or len(token) < 20:
+    if not token or len(token) < MIN_TOKEN_LENGTH:
         return None
-    return db.session.scalar(select(CoachProfile).where(CoachProfile.calendar_token == token,
+    return db.session.scalar(select(CoachProfile).where(CoachProfile.calendar_token_hash == hash_feed_token(token),
                                                         CoachProfile.is_active.is_(True)))
 
 

@@ -36,3 +36,15 @@ def iana_time_zone(form, field) -> None:
 
     if not is_timezone(field.data):
         raise ValidationError(gettext("Choose a time zone such as Asia/Riyadh or Africa/Cairo"))
+
+
+def person_name(form, field) -> None:
+    """WTForms validator: a name on one line without NUL (core.validation.check_person_name)."""
+    from wtforms.validators import ValidationError
+
+    from .validation import check_person_name
+
+    try:
+        field.data = check_person_name(field.data)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None

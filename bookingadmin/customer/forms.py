@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, DecimalField, EmailField, HiddenFie
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..auth.models import FITNESS_LEVELS, GENDERS
-from ..core.forms import e164_phone, iana_time_zone
+from ..core.forms import e164_phone, iana_time_zone, person_name
 
 GENDER_LABELS = {"male": _l("Male"), "female": _l("Female")}
 FITNESS_LABELS = {"beginner": _l("Beginner"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
@@ -28,7 +28,7 @@ class ChooseTimeForm(FlaskForm):
 class DetailsForm(FlaskForm):
     """Contact details, the intake form and an optional alternative time."""
 
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120), person_name])
     # Shown to the coach; booking emails go to the account's own address (notifications.recipients).
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)],
                        description=_l("Booking confirmations, reminders and receipts are sent to your account's "

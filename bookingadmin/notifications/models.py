@@ -11,7 +11,6 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..auth.models import User
-from ..catalog.models import CoachProfile
 from ..core.clock import utcnow
 from ..core.outbox.models import OutboxJob, WorkerHeartbeat  # noqa: F401  (heartbeats moved to core)
 from ..core.types import UTCDateTime
@@ -20,12 +19,10 @@ from ..extensions import db
 # An email's job status, in the words of a delivery log ("done" is "sent").
 EMAIL_STATUS = {"running": "sending", "done": "sent"}
 
-# Columns this domain adds to other domains' tables (created by migration 0007). They are declared
-# here so that auth/ and catalog/ stay untouched by this workstream.
+# A column this domain adds to another domain's table (created by migration 0007), declared here
+# so that auth/ stays untouched by this workstream. (The feed secret is calendar/models.py's.)
 User.notify_new_bookings = mapped_column(Boolean, default=False, server_default=false(), nullable=False,
                                          doc="Staff opt-in: email me about new, cancelled and moved bookings")
-CoachProfile.calendar_token = mapped_column(String(64), unique=True, nullable=True,
-                                            doc="Secret for the coach's iCalendar feed URL (regenerable)")
 
 
 class Notification(db.Model):

@@ -26,8 +26,6 @@ def settings() -> dict:
         # Hours before the start at which reminders go out.
         "REMINDER_OFFSETS_HOURS": _offsets(_env("REMINDER_OFFSETS_HOURS", "24,1")),
         "MAIL_TIMEOUT_SECONDS": _env_int("MAIL_TIMEOUT_SECONDS", 20),
-        # Links in emails and the calendar feed URL point here (jobs run outside any request).
-        "APP_BASE_URL": (_env("APP_BASE_URL", "http://127.0.0.1:5000") or "").rstrip("/"),
     }
 
 

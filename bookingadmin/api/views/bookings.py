@@ -25,14 +25,14 @@ from .. import queries, render
 from ..errors import committed, field_names, invalid_input
 from ..openapi import register_schema
 from ..routing import ANY_OF, api_route
-from ..schemas import (Boolean, Choices, ClockTime, Day, DayOrInstant, Instant, Integer, JsonObject, Nested, Schema,
-                       Text, TimeZone)
+from ..schemas import (Boolean, Choices, ClockTime, Cursor, Day, DayOrInstant, Instant, Integer, JsonObject, Nested,
+                       PersonName, Schema, Text, TimeZone)
 
 VIEWERS = ANY_OF("bookings.book", "bookings.view")      # customers (their own) and staff
 ACTORS = ANY_OF("bookings.book", "bookings.manage")     # customers (their own) and staff
 MAX_PAGE = 100
 
-CONTACT = Schema("ContactInput", {"name": Text(max_length=120), "email": Text(max_length=254),
+CONTACT = Schema("ContactInput", {"name": PersonName(max_length=120), "email": Text(max_length=254),
                                   "phone": Text(max_length=32, description="with country code, e.g. +966501234567")})
 ALTERNATIVE = Schema("AlternativeTime", {"date": Day(required=True), "time": ClockTime(required=True)},
                      description="A second choice the coach may offer, in the booking's zone")
@@ -59,7 +59,7 @@ LIST_QUERY = Schema("BookingListQuery", {
     "tz": TimeZone(description="zone for `from`/`to` dates; default: the account's"),
     "order": Text(choices=("asc", "desc"), description="by start time; default asc with upcoming=true, else desc"),
     "limit": Integer(minimum=1, maximum=MAX_PAGE, default=20, description=f"page size, at most {MAX_PAGE}"),
-    "cursor": Text(max_length=200, description="from the previous page's `next_cursor`"),
+    "cursor": Cursor(),
 })
 RESCHEDULE_INPUT = Schema("RescheduleInput", {
     "starts_at": Instant(required=True), "slot_id": Integer(minimum=1, nullable=True),
@@ -109,7 +109,8 @@ register_schema("Booking", {"type": "object", "required": [
                                                       "properties": {"at": _AT, "by": _S, "reason": _OPT_S}}]},
         "rescheduled_from": _AT, "reschedule_count": _I,
         "feedback": {"anyOf": [{"type": "null"}, {"type": "object", "required": ["rating"],
-                                                  "properties": {"rating": _I, "comment": _OPT_S, "at": _AT}}]},
+                                                  "properties": {"rating": {"type": "integer", "minimum": 1, "maximum": 5},
+                                                                 "comment": _OPT_S, "at": _AT}}]},
         "source": _S,
         "intake": {"type": "object", "description": "only for the customer and staff with intake.view"},
         "staff_notes": {"type": "object", "description": "only for staff who manage the booking"}}})

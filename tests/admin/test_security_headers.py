@@ -135,7 +135,7 @@ def test_each_response_has_its_own_nonce(client, office, login):
 def test_hsts_in_production_only(app, client, monkeypatch):
     assert "Strict-Transport-Security" not in client.get("/").headers
     for name, value in (("SECRET_KEY", "s" * 32), ("DATABASE_URL", "postgresql+psycopg://x/y"),
-                        ("DATA_ENCRYPTION_KEYS", "k")):
+                        ("DATA_ENCRYPTION_KEYS", "k"), ("APP_BASE_URL", "https://book.example.com")):
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("HSTS_SECONDS", raising=False)
     production = load_config("production")

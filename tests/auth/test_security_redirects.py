@@ -11,8 +11,9 @@ from tests.conftest import AuthActions
 
 # What a browser makes of each: tabs and newlines dropped, "\" read as "/"; all lead off the site.
 OFF_SITE = ["/%09/evil.example", "//evil.example", "/\\evil.example", "\\\\evil.example", "https://evil.example/x",
-            "%09//evil.example", "/%00/evil.example", " //evil.example", "javascript:alert(1)", "http:evil.example"]
-LINE_BREAKS = ["/%0d%0aSet-Cookie:%20x=1", "/%0aLocation:%20//evil.example", "/ok%0d"]
+            "%09//evil.example", " //evil.example", "javascript:alert(1)", "http:evil.example"]
+# A NUL is refused like a line break: the bad-input guard answers 400 before any redirect is made.
+LINE_BREAKS = ["/%0d%0aSet-Cookie:%20x=1", "/%0aLocation:%20//evil.example", "/ok%0d", "/%00/evil.example"]
 
 
 def _browser_target(location: str) -> str:

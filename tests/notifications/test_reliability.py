@@ -1,0 +1,86 @@
+"""Issue 16: mail retried like an MTA (a long outage loses nothing), one resend at a time, config
+errors fail at once, counts that read as events."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bookingadmin.core import outbox as core_outbox
+from bookingadmin.core.clock import utcnow
+from bookingadmin.extensions import db
+from bookingadmin.notifications.health import worker_health
+from bookingadmin.notifications.models import Notification
+from tests.notifications.helpers import closed_port
+from tests.support.services import SMTPServer
+
+
+def emails(booking, kind: str | None = None) -> list[Notification]:
+    """The booking's emails of `kind` (all but reminders without one)."""
+    db.session.expire_all()
+    which = Notification.kind == kind if kind else Notification.kind != "reminder"
+    return list(db.session.scalars(select(Notification).where(Notification.booking_id == booking.id, which)
+                                   .order_by(Notification.id)))
+
+
+@pytest.mark.allow_smtp  # the server is down (a closed port), then comes back on that port
+def test_an_outage_longer_than_the_old_budget_then_recovery_delivers_every_email_once(app, make_booking):
+    port = closed_port()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USERNAME=None)
+    booking = make_booking("pending_payment")
+    rows = emails(booking)
+    assert len(rows) == 2 and {r.status for r in rows} == {"queued"}
+    moment = utcnow()
+    for _ in range(8):  # 16 hours down: the old 5 tries would have failed them after ~15 minutes
+        moment += timedelta(hours=2)
+        core_outbox.sweep(moment)
+    rows = emails(booking)
+    assert {r.status for r in rows} == {"queued"} and min(r.attempts for r in rows) > 5
+    assert all("ConnectionRefusedError" in r.last_error for r in rows)
+    health = worker_health(moment)
+    assert health["outbox"]["oldest_undelivered_email_age"] > timedelta(hours=15)
+    assert any("oldest undelivered email has waited" in p for p in health["problems"])
+    with SMTPServer(port=port) as server:
+        moment += timedelta(hours=2)
+        core_outbox.sweep(moment)
+        core_outbox.sweep(moment + timedelta(hours=2))
+        received = server.wait_for(2)
+        assert sorted(m["To"].addresses[0].addr_spec for m in received) == sorted(r.recipient_email for r in rows)
+        assert all(booking.number in m["Subject"] for m in received)
+        assert len(server.messages) == 2  # once each
+    assert {r.status for r in emails(booking)} == {"sent"}
+    assert worker_health(moment)["outbox"]["oldest_undelivered_email_age"] is None
+
+
+@pytest.mark.allow_smtp
+def test_temporary_failures_stop_at_the_horizon(app, make_booking):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port(), MAIL_USE_TLS=False,
+                      OUTBOX_RETRY_HORIZON_HOURS=5)
+    booking = make_booking("pending_payment")
+    moment = utcnow()
+    for _ in range(5):
+        moment += timedelta(hours=1, seconds=1)
+        core_outbox.sweep(moment)
+    [row, _] = emails(booking)
+    assert row.status == "failed"
+    assert row.last_error.startswith("gave up after") and "ConnectionRefusedError" in row.last_error
+    assert row.job.finished_at - row.job.first_attempt_at <= timedelta(hours=5, minutes=1)  # sweeps run late
+
+
+@pytest.mark.allow_smtp
+def test_a_reminder_whose_moment_passed_during_an_outage_is_dropped_not_sent_late(app, make_booking):
+    port = closed_port()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+    booking = make_booking("confirmed")
+    [day_before, hour_before] = sorted(emails(booking, "reminder"), key=lambda r: r.due_at)
+    core_outbox.sweep(day_before.due_at + timedelta(seconds=1))  # the 24-hour one fails: server down
+    assert emails(booking, "reminder")[0].status == "queued"
+    with SMTPServer(port=port) as server:  # back 30 minutes before the start
+        core_outbox.sweep(booking.starts_at - timedelta(minutes=30))
+        server.wait_for(1)
+        assert [m["X-Bookingadmin-Kind"] for m in server.messages] == ["reminder"]  # the 1-hour one only
+    db.session.expire_all()
+    assert day_before.status == "cancelled"
+    assert "dropped, not sent late" in day_before.last_error
+    assert hour_before.status == "sent"

@@ -84,3 +84,58 @@ def test_a_reminder_whose_moment_passed_during_an_outage_is_dropped_not_sent_lat
     assert day_before.status == "cancelled"
     assert "dropped, not sent late" in day_before.last_error
     assert hour_before.status == "sent"
+
+
+@pytest.fixture
+def second_app(app, tmp_path):
+    """Another app on the same database, for threads that each hold their own connection."""
+    from tests.conftest import make_app
+
+    other = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path,
+                     SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 4, "max_overflow": 0})
+    yield other
+    with other.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.postgres_only  # two transactions at once
+def test_two_concurrent_resends_of_one_failed_email_send_one(app, second_app, smtp, make_booking, make_user):
+    import threading
+
+    import sqlalchemy as sa
+
+    from bookingadmin.auth.models import User
+    from bookingadmin.notifications.outbox import resend
+
+    smtp.refuse_next(1, reply="550 5.1.1 No such mailbox")
+    booking = make_booking("pending_payment")
+    [failed] = [r for r in emails(booking) if r.status == "failed"]
+    staff_id, failed_id = make_user("support").id, failed.id
+    db.session.commit()
+    second_app.config.update(MAIL_SERVER=smtp.host, MAIL_PORT=smtp.port, MAIL_USE_TLS=False, MAIL_USERNAME=None)
+    before = len(smtp.messages)
+    barrier, copies, errors = threading.Barrier(2), [], []
+
+    def click() -> None:
+        with second_app.app_context():
+            try:
+                db.session.execute(sa.select(1))
+                barrier.wait(timeout=30)
+                copy = resend(db.session.get(Notification, failed_id), actor=db.session.get(User, staff_id),
+                              now=utcnow())
+                db.session.commit()
+                copies.append(copy.id)
+            except Exception as error:  # noqa: BLE001 - shown by the assertion
+                errors.append(repr(error))
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(copies) == 2
+    assert copies[0] == copies[1]  # the second click got the first one's copy
+    smtp.wait_for(before + 1)
+    assert len(smtp.messages) == before + 1
+    copy = db.session.get(Notification, copies[0])
+    assert copy.resent_from_id == failed_id and copy.status == "sent"

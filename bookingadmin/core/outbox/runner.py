@@ -35,9 +35,13 @@ def setting(name: str) -> int:
     return int(current_app.config.get(name, DEFAULTS.get(name, 0)))
 
 
+WORKER_NAME_VARIABLE = "BOOKINGADMIN_WORKER_NAME"
+
+
 def worker_name() -> str:
-    """This process's name, as its heartbeat and its claims spell it."""
-    return f"worker:{socket.gethostname()}:{os.getpid()}"
+    """This process's name, as its heartbeat and its claims spell it. `flask worker` sets it in the
+    environment, so the work horses RQ forks claim in the name of the worker that beats for them."""
+    return os.environ.get(WORKER_NAME_VARIABLE) or f"worker:{socket.gethostname()}:{os.getpid()}"
 
 
 def run_job(job_id: int, now: str | None = None) -> str:

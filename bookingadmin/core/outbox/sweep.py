@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from ...extensions import db
 from ..jobs import enqueue_now
-from .models import OutboxJob, beat
+from .models import OutboxJob, WorkerHeartbeat, beat
 from .writing import RUN_TASK
 
 
@@ -48,10 +48,18 @@ def sweep(now: datetime, *, limit: int = 500, heartbeat: str = "outbox-sweep") -
 
 
 def _reclaim_abandoned(now: datetime) -> int:
-    cutoff = now - timedelta(seconds=int(current_app.config.get("OUTBOX_CLAIM_TIMEOUT_SECONDS", 600)))
+    """Running jobs whose worker's heartbeat stopped (a few missed beats), or that ran past the claim
+    timeout (the outer bound, for claims without a heartbeat: the web process, `rq worker`)."""
+    config = current_app.config
+    cutoff = now - timedelta(seconds=int(config.get("OUTBOX_CLAIM_TIMEOUT_SECONDS", 600)))
+    silent = now - timedelta(seconds=int(config.get("OUTBOX_HEARTBEAT_SECONDS", 10))
+                             * int(config.get("OUTBOX_HEARTBEAT_MISSES", 3)))
+    dead_workers = select(WorkerHeartbeat.name).where(WorkerHeartbeat.beat_at < silent)
     result = db.session.execute(
         update(OutboxJob)
-        .where(OutboxJob.status == "running", OutboxJob.claimed_at < cutoff)
+        .where(OutboxJob.status == "running",
+               or_(OutboxJob.claimed_at < cutoff,
+                   and_(OutboxJob.claimed_at < silent, OutboxJob.claimed_by.in_(dead_workers))))
         .values(status="queued", due_at=now, updated_at=now, claimed_by=None,
                 last_error="the worker stopped while running it; tried again by the sweep")
         .execution_options(synchronize_session=False))

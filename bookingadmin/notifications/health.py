@@ -81,8 +81,18 @@ def worker_health(now: datetime | None = None) -> dict:
     health["last_sweep_at"] = sweep.beat_at if sweep else None
     if mode == "rq":
         health.update(_redis_state(app, now))
+    health["mail_config_error"] = _mail_config_error(now)
     health["problems"] = _problems(health, app, now)
     return health
+
+
+def _mail_config_error(now: datetime) -> str | None:
+    """The latest "Mail settings: ..." failure of the last day: every email fails until it is fixed."""
+    from .mail import CONFIG_ERROR
+
+    return db.session.scalar(select(OutboxJob.last_error).where(
+        OutboxJob.kind == EMAIL_KIND, OutboxJob.status == "failed", OutboxJob.updated_at >= now - timedelta(days=1),
+        OutboxJob.last_error.startswith(CONFIG_ERROR)).order_by(OutboxJob.updated_at.desc()).limit(1))
 
 
 def _words(age: timedelta) -> str:
@@ -92,6 +102,9 @@ def _words(age: timedelta) -> str:
 
 def _problems(health: dict, app, now: datetime) -> list[str]:
     problems = []
+    if health["mail_config_error"]:
+        problems.append(f"Emails cannot be sent. {health['mail_config_error']}. Fix the settings, check them with "
+                        "flask check-mail, then resend the failed emails from the delivery log.")
     outbox = health["outbox"]
     if outbox["overdue"]:
         problems.append(f"{outbox['overdue']} background job(s) (emails, receipts, Stripe calls) have waited more than 5 minutes: "

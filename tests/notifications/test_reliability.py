@@ -139,3 +139,41 @@ def test_two_concurrent_resends_of_one_failed_email_send_one(app, second_app, sm
     assert len(smtp.messages) == before + 1
     copy = db.session.get(Notification, copies[0])
     assert copy.resent_from_id == failed_id and copy.status == "sent"
+
+
+def test_tls_on_against_a_server_without_starttls_is_one_clear_failure(app, smtp, make_booking):
+    app.config["MAIL_USE_TLS"] = True  # the default; the test server offers no STARTTLS
+    booking = make_booking("pending_payment")
+    rows = emails(booking)
+    assert rows and {(r.status, r.attempts) for r in rows} == {("failed", 1)}  # no retries
+    assert "Mail settings: the server does not offer STARTTLS" in rows[0].last_error
+    core_outbox.sweep(utcnow() + timedelta(hours=3))
+    assert {r.attempts for r in emails(booking)} == {1} and smtp.messages == []
+    health = worker_health()
+    assert health["problems"][0].startswith("Emails cannot be sent. Mail settings: the server does not offer STARTTLS")
+    assert "flask check-mail" in health["problems"][0]
+
+
+def test_the_dashboard_shows_the_mail_settings_problem_first(app, client, auth, smtp, make_booking, make_user):
+    app.config["MAIL_USE_TLS"] = True
+    make_booking("pending_payment")
+    auth.login(make_user("admin").email)
+    html = client.get("/admin/").get_data(as_text=True)
+    assert 'alert-danger py-1 mb-2">Emails cannot be sent. Mail settings: the server does not offer STARTTLS' in html
+
+
+def test_check_mail_says_what_is_wrong_in_words(app, smtp):
+    runner = app.test_cli_runner()
+    ok = runner.invoke(args=["check-mail"])
+    assert ok.exit_code == 0 and "connected. The mail settings work." in ok.output
+    app.config["MAIL_USE_TLS"] = True
+    no_tls = runner.invoke(args=["check-mail"])
+    assert no_tls.exit_code != 0
+    assert "(STARTTLS): Mail settings: the server does not offer STARTTLS, but MAIL_USE_TLS is on" in no_tls.output
+    app.config.update(MAIL_USE_TLS=False, MAIL_USE_SSL=True)
+    no_ssl = runner.invoke(args=["check-mail"])
+    assert no_ssl.exit_code != 0 and "implicit TLS (MAIL_USE_SSL)" in no_ssl.output
+    smtp.stop()
+    app.config.update(MAIL_USE_SSL=False)
+    down = runner.invoke(args=["check-mail"])
+    assert down.exit_code != 0 and "cannot talk to the server" in down.output

@@ -177,3 +177,23 @@ def test_check_mail_says_what_is_wrong_in_words(app, smtp):
     app.config.update(MAIL_USE_SSL=False)
     down = runner.invoke(args=["check-mail"])
     assert down.exit_code != 0 and "cannot talk to the server" in down.output
+
+
+@pytest.mark.parametrize("command", ["outbox-sweep", "send-reminders"])
+def test_sweep_commands_print_what_this_run_did_and_the_total_apart(app, smtp, make_booking, command):
+    smtp.refuse_next(2, reply="550 5.1.1 No such mailbox")
+    make_booking("pending_payment")  # two emails failed for good before the run
+    runner = app.test_cli_runner()
+    output = runner.invoke(args=[command]).output
+    assert "this run: 0 handed over, 0 taken back from dead workers, 0 failed for good" in output
+    assert "in total: 2 failed for good" in output
+    smtp.refuse_next(2)  # 451: both wait for a retry
+    booking = make_booking("pending_payment")
+    for row in emails(booking):
+        assert row.status == "queued"
+        row.job.due_at = utcnow() - timedelta(seconds=1)  # and the retry is due now
+    db.session.commit()
+    smtp.refuse_next(1, reply="550 5.1.1 No such mailbox")
+    output = runner.invoke(args=[command]).output
+    assert "this run: 2 handed over, 0 taken back from dead workers, 1 failed for good" in output
+    assert "in total: 3 failed for good" in output

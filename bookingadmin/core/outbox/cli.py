@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 
 
 def report(result, what: str) -> None:
-    click.echo(f"{what}: {result.handed_over} handed over, {result.reclaimed} taken back from dead workers, "
-               f"{result.failed_total} failed for good (see the delivery log)")
+    click.echo(f"{what}, this run: {result.handed_over} handed over, {result.reclaimed} taken back from dead "
+               f"workers, {result.failed_now} failed for good")
+    click.echo(f"in total: {result.failed_total} failed for good (see the delivery log)")
     if result.not_handed_over:
         raise click.ClickException(f"{result.not_handed_over} could not be handed to Redis; they stay queued")
 

@@ -23,7 +23,8 @@ class SweepResult:
     reclaimed: int = 0        # abandoned `running` jobs put back to queued
     handed_over: int = 0      # due jobs given to RQ or run inline
     not_handed_over: int = 0  # Redis refused them; the next sweep tries again
-    failed_total: int = 0     # jobs failed for good (visible in the delivery log)
+    failed_now: int = 0       # jobs this run marked failed for good (run inline, without Redis)
+    failed_total: int = 0     # jobs failed for good ever (visible in the delivery log)
 
 
 def sweep(now: datetime, *, limit: int = 500, heartbeat: str = "outbox-sweep") -> SweepResult:
@@ -33,18 +34,23 @@ def sweep(now: datetime, *, limit: int = 500, heartbeat: str = "outbox-sweep") -
     due = db.session.execute(select(OutboxJob.id, OutboxJob.queue).where(
         OutboxJob.status == "queued", OutboxJob.due_at <= now).order_by(OutboxJob.due_at, OutboxJob.id)
         .limit(limit)).all()
-    result.failed_total = db.session.scalar(select(func.count()).select_from(OutboxJob)
-                                            .where(OutboxJob.status == "failed")) or 0
+    failed_before = _failed_count()
     db.session.commit()
     for job_id, queue in due:  # `now` goes along: a sweep run for a later instant (a test) claims by it
         if enqueue_now(RUN_TASK, job_id, now.isoformat(), queue=queue):
             result.handed_over += 1
         else:
             result.not_handed_over += 1
+    result.failed_total = _failed_count()
+    result.failed_now = max(result.failed_total - failed_before, 0)
     beat(heartbeat, now, details={"handed_over": result.handed_over, "reclaimed": result.reclaimed,
                                   "not_handed_over": result.not_handed_over})
     db.session.commit()
     return result
+
+
+def _failed_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(OutboxJob).where(OutboxJob.status == "failed")) or 0
 
 
 def _reclaim_abandoned(now: datetime) -> int:

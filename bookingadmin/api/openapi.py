@@ -9,7 +9,7 @@ import re
 from flask import current_app
 
 from ..core.validation import MAX_DB_INT
-from .routing import AUTHENTICATED, OPERATIONS, PUBLIC, AnyOf, Operation
+from .routing import AUTHENTICATED, IDEMPOTENT_METHODS, OPERATIONS, PUBLIC, AnyOf, Operation
 
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
@@ -108,6 +108,16 @@ _ERROR_TEXT = {400: "Malformed input; `fields` names each bad field", 401: "No o
                422: "Refused by a business rule; `fields` names the field"}
 
 
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200},
+    "description": "Any unique string (a UUID) chosen by the client per intended change. Sent again with the "
+                   "same request within 24 hours, the first answer (status and body) is returned, with the "
+                   "header `Idempotent-Replayed: true`, and the work is not done again. Keys are per user. The "
+                   "same key with another request is a 422 `idempotency_key_reused`; while the first request "
+                   "runs, a second one waits for its answer (or gets a 409 `idempotency_in_progress`). Only "
+                   "successes are kept: after an error answer the key may be used again."}
+
+
 def _operation(op: Operation, path_params: list[dict]) -> dict:
     description = "\n\n".join(filter(None, [_permission_text(op.permission), op.description]))
     doc: dict = {"operationId": op.endpoint, "summary": op.summary, "description": description,
@@ -117,6 +127,9 @@ def _operation(op: Operation, path_params: list[dict]) -> dict:
     else:
         doc["security"] = [{}]
     params = list(path_params) + (op.query.query_parameters() if op.query else [])
+    idempotent = op.method in IDEMPOTENT_METHODS and op.permission != PUBLIC
+    if idempotent:
+        params.append(IDEMPOTENCY_PARAMETER)
     if params:
         doc["parameters"] = params
     if op.body is not None:
@@ -131,6 +144,8 @@ def _operation(op: Operation, path_params: list[dict]) -> dict:
         errors |= {401}
     if op.permission not in (PUBLIC, AUTHENTICATED):
         errors |= {403}
+    if idempotent:
+        errors |= {409, 422}
     for status in sorted(errors):
         responses[str(status)] = {"description": _ERROR_TEXT.get(status, "Error"),
                                   "content": {"application/json": {"schema": _ref("Error")}}}

@@ -21,6 +21,7 @@ from flask import Blueprint, request
 from ..auth.permissions import PERMISSIONS, has_permission
 from ..core.errors import DomainError
 from .errors import ApiError, invalid_input, on_domain_error, unauthorized
+from .idempotency import run_once
 from .schemas import Schema
 from .security import api_user, authenticate_request, check_csrf
 
@@ -29,6 +30,8 @@ bp.before_request(authenticate_request)
 bp.register_error_handler(DomainError, on_domain_error)
 
 PUBLIC = "public"
+# Calls that change state accept an Idempotency-Key (idempotency.py).
+IDEMPOTENT_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 AUTHENTICATED = "authenticated"
 
 
@@ -86,6 +89,8 @@ def api_route(rule: str, method: str, *, permission: str | AnyOf, summary: str, 
                 kwargs["body"] = load_json(body)
             if "user" in wants:
                 kwargs["user"] = api_user()
+            if method in IDEMPOTENT_METHODS and permission != PUBLIC:
+                return run_once(api_user(), lambda: view(**kwargs))
             return view(**kwargs)
 
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapped, methods=[method])

@@ -1,7 +1,9 @@
 """Sending one email row: check it is still wanted, render it, hand it to the mail transport."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from flask import current_app
 
 from ..core.outbox import Skip
 from .mail import deliver
@@ -31,4 +33,8 @@ def _check_reminder_still_wanted(row: Notification, now: datetime) -> None:
     if planned_for and datetime.fromisoformat(planned_for) != booking.starts_at:
         raise Skip("not sent: the booking moved")
     if booking.starts_at <= now:
-        raise Skip("not sent: the consultation has already started")
+        raise Skip("dropped, not sent late: the consultation had already started")
+    offset = (row.payload or {}).get("offset_hours")
+    later = [hours for hours in current_app.config["REMINDER_OFFSETS_HOURS"] if offset and hours < offset]
+    if later and booking.starts_at - timedelta(hours=max(later)) <= now:
+        raise Skip(f"dropped, not sent late: the {max(later)}-hour reminder is due by now")

@@ -9,13 +9,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, type_coerce
 
 from ..core.clock import utcnow
+from ..core.types import UTCDateTime
 from ..core.outbox import OutboxJob, WorkerHeartbeat, beat  # noqa: F401  (beat: re-exported)
 from ..extensions import db
 
 OVERDUE_AFTER = timedelta(minutes=5)
+EMAIL_KIND = "notifications.email"
 
 
 def _outbox_counts(now: datetime) -> dict:
@@ -24,7 +26,12 @@ def _outbox_counts(now: datetime) -> dict:
         OutboxJob.status == "queued", OutboxJob.due_at < now - OVERDUE_AFTER)) or 0
     failed_recent = db.session.scalar(select(func.count()).select_from(OutboxJob).where(
         OutboxJob.status == "failed", OutboxJob.updated_at >= now - timedelta(days=1))) or 0
-    return {"queued": counts.get("queued", 0), "sending": counts.get("running", 0), "sent": counts.get("done", 0),
+    oldest = db.session.scalar(select(type_coerce(func.min(func.coalesce(OutboxJob.first_attempt_at,
+                                                                         OutboxJob.due_at)), UTCDateTime)).where(
+        OutboxJob.kind == EMAIL_KIND, OutboxJob.status.in_(("queued", "running")),
+        or_(OutboxJob.first_attempt_at.is_not(None), OutboxJob.due_at <= now)))
+    return {"oldest_undelivered_email_age": (now - oldest) if oldest is not None else None,
+            "queued": counts.get("queued", 0), "sending": counts.get("running", 0), "sent": counts.get("done", 0),
             "failed": counts.get("failed", 0), "failed_last_day": failed_recent, "overdue": overdue}
 
 
@@ -74,16 +81,38 @@ def worker_health(now: datetime | None = None) -> dict:
     health["last_sweep_at"] = sweep.beat_at if sweep else None
     if mode == "rq":
         health.update(_redis_state(app, now))
+    health["mail_config_error"] = _mail_config_error(now)
     health["problems"] = _problems(health, app, now)
     return health
 
 
+def _mail_config_error(now: datetime) -> str | None:
+    """The latest "Mail settings: ..." failure of the last day: every email fails until it is fixed."""
+    from .mail import CONFIG_ERROR
+
+    return db.session.scalar(select(OutboxJob.last_error).where(
+        OutboxJob.kind == EMAIL_KIND, OutboxJob.status == "failed", OutboxJob.updated_at >= now - timedelta(days=1),
+        OutboxJob.last_error.startswith(CONFIG_ERROR)).order_by(OutboxJob.updated_at.desc()).limit(1))
+
+
+def _words(age: timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
 def _problems(health: dict, app, now: datetime) -> list[str]:
     problems = []
+    if health["mail_config_error"]:
+        problems.append(f"Emails cannot be sent. {health['mail_config_error']}. Fix the settings, check them with "
+                        "flask check-mail, then resend the failed emails from the delivery log.")
     outbox = health["outbox"]
     if outbox["overdue"]:
         problems.append(f"{outbox['overdue']} background job(s) (emails, receipts, Stripe calls) have waited more than 5 minutes: "
                         "is a worker (make worker) or the outbox sweep running?")
+    age = outbox["oldest_undelivered_email_age"]
+    if age is not None and age > OVERDUE_AFTER:
+        problems.append(f"The oldest undelivered email has waited {_words(age)} (retried until "
+                        f"{app.config['OUTBOX_RETRY_HORIZON_HOURS']} hours after its first try).")
     if outbox["failed"]:
         problems.append(f"{outbox['failed']} background job(s) failed for good: see Notifications → Delivery log.")
     stale = timedelta(seconds=3 * app.config["OUTBOX_SWEEP_SECONDS"])

@@ -8,9 +8,9 @@ delivery log are the outbox's (core/outbox); this module only says what an email
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..core import outbox
 from ..core.outbox import OutboxJob
@@ -67,8 +67,23 @@ def cancel_open(*, booking_id: int, kinds: tuple[str, ...], reason: str, now: da
     return outbox.cancel(job_ids, reason=reason, now=now)
 
 
+RESEND_WINDOW = timedelta(minutes=1)
+
+
 def resend(row: Notification, *, actor, now: datetime) -> Notification:
-    """A new email with the same content as `row`, to the same recipient, queued now."""
+    """A new email with the same content as `row`, to the same recipient, queued now.
+
+    At most one at a time: the original's job row is locked, and a resend of it that is still open
+    (or was made within RESEND_WINDOW: a double click) is returned instead of a second copy.
+    """
+    db.session.execute(select(OutboxJob.id).where(OutboxJob.id == row.job_id).with_for_update())
+    pending = db.session.scalar(
+        select(Notification).join(OutboxJob, Notification.job_id == OutboxJob.id)
+        .where(Notification.resent_from_id == row.id,
+               or_(OutboxJob.status.in_(outbox.OPEN_STATUSES), Notification.created_at > now - RESEND_WINDOW))
+        .order_by(Notification.id.desc()).limit(1))
+    if pending is not None:
+        return pending
     copy = add(kind=row.kind, key=None, now=now, booking_id=row.booking_id, event_id=row.event_id,
                receipt_id=row.receipt_id,
                recipient=Recipient(email=row.recipient_email, name=row.recipient_name, language=row.language,

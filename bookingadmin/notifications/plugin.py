@@ -9,13 +9,14 @@ def init_app(app: Flask) -> None:
     from . import settings
     from .accounts import on_account_requested
     from .admin import register_admin_views, register_template_helpers
-    from .cli import send_reminders_command
+    from .cli import check_mail_command, send_reminders_command
     from .receivers import on_booking_event
 
     settings.apply(app)
     booking_event_recorded.connect(on_booking_event, sender=app, weak=False)
     account_requested.connect(on_account_requested, sender=app, weak=False)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(check_mail_command)
     register_template_helpers(app)
     add_admin_views(app, register_admin_views)
     _register_upkeep(app)

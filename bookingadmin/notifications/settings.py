@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from config import ConfigError, _env, _env_int
+from config import ConfigError, _env, _env_bool, _env_int
 
 
 def _offsets(raw: str) -> list[int]:
@@ -26,6 +26,8 @@ def settings() -> dict:
         # Hours before the start at which reminders go out.
         "REMINDER_OFFSETS_HOURS": _offsets(_env("REMINDER_OFFSETS_HOURS", "24,1")),
         "MAIL_TIMEOUT_SECONDS": _env_int("MAIL_TIMEOUT_SECONDS", 20),
+        # Implicit TLS from the first byte (port 465); MAIL_USE_TLS (on by default) is STARTTLS on 587.
+        "MAIL_USE_SSL": _env_bool("MAIL_USE_SSL", False),
     }
 
 

@@ -35,12 +35,19 @@ def settings() -> dict:
     return {
         # Prefix for RQ queue names, so several apps (or test runs) can share one Redis.
         "RQ_QUEUE_PREFIX": _env("RQ_QUEUE_PREFIX", ""),
-        # Tries per job before it is marked failed; the wait doubles from the first delay, capped.
-        "OUTBOX_MAX_ATTEMPTS": _env_int("OUTBOX_MAX_ATTEMPTS", 5),
+        # Temporary failures are retried like a mail transfer agent does: the wait doubles from the
+        # first delay up to the cap, until this many hours after the first try (then failed for good).
+        "OUTBOX_RETRY_HORIZON_HOURS": _env_int("OUTBOX_RETRY_HORIZON_HOURS", 48),
+        # An optional limit on tries as well (0: none, the horizon decides).
+        "OUTBOX_MAX_ATTEMPTS": _env_int("OUTBOX_MAX_ATTEMPTS", 0),
         "OUTBOX_RETRY_SECONDS": _env_int("OUTBOX_RETRY_SECONDS", 60),
         "OUTBOX_RETRY_MAX_SECONDS": _env_int("OUTBOX_RETRY_MAX_SECONDS", 3600),
         # A job claimed (running) for longer than this is considered abandoned by a dead worker.
+        # The outer bound: a worker whose heartbeat stops has its rows taken back much sooner
+        # (after OUTBOX_HEARTBEAT_MISSES missed heartbeats, written every OUTBOX_HEARTBEAT_SECONDS).
         "OUTBOX_CLAIM_TIMEOUT_SECONDS": _env_int("OUTBOX_CLAIM_TIMEOUT_SECONDS", 600),
+        "OUTBOX_HEARTBEAT_SECONDS": _env_int("OUTBOX_HEARTBEAT_SECONDS", 10),
+        "OUTBOX_HEARTBEAT_MISSES": _env_int("OUTBOX_HEARTBEAT_MISSES", 3),
         # How often `flask worker` runs the sweep and the other periodic upkeep.
         "OUTBOX_SWEEP_SECONDS": _env_int("OUTBOX_SWEEP_SECONDS", 60),
     }

@@ -49,6 +49,8 @@ class OutboxJob(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(120))
     last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first try: temporary failures are retried until OUTBOX_RETRY_HORIZON_HOURS after it.
+    first_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)  # or why it was cancelled
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

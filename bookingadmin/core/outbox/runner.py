@@ -3,8 +3,10 @@
 - A job claims its row with `UPDATE ... SET status='running' WHERE status='queued' AND due_at <= now`
   and commits the claim before it does the work, so a second run (or a sweep racing it) finds nothing.
 - A temporary failure puts the row back to queued with a later `due_at` (doubling from
-  OUTBOX_RETRY_SECONDS, capped at OUTBOX_RETRY_MAX_SECONDS) until OUTBOX_MAX_ATTEMPTS, then marks it
-  failed with the error kept for staff. `retry_delay()` is the only place that decides the wait.
+  OUTBOX_RETRY_SECONDS, capped at OUTBOX_RETRY_MAX_SECONDS), as a mail transfer agent does, until
+  OUTBOX_RETRY_HORIZON_HOURS after its first try (or OUTBOX_MAX_ATTEMPTS tries when that is set),
+  then marks it failed with the error kept for staff. A PermanentFailure fails it at once.
+  `retry_delay()` and `gives_up()` are the only places that decide.
 - A job whose `depends_on` is still open waits; when that one finishes it hands its dependents over.
 """
 from __future__ import annotations
@@ -15,7 +17,7 @@ import socket
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ...extensions import db
 from ..clock import utcnow
@@ -25,16 +27,21 @@ from .writing import hand_over
 
 log = logging.getLogger(__name__)
 
-DEFAULTS = {"OUTBOX_MAX_ATTEMPTS": 5, "OUTBOX_RETRY_SECONDS": 60, "OUTBOX_RETRY_MAX_SECONDS": 3600}
+DEFAULTS = {"OUTBOX_MAX_ATTEMPTS": 0, "OUTBOX_RETRY_SECONDS": 60, "OUTBOX_RETRY_MAX_SECONDS": 3600,
+            "OUTBOX_RETRY_HORIZON_HOURS": 48}
 
 
 def setting(name: str) -> int:
     return int(current_app.config.get(name, DEFAULTS.get(name, 0)))
 
 
+WORKER_NAME_VARIABLE = "BOOKINGADMIN_WORKER_NAME"
+
+
 def worker_name() -> str:
-    """This process's name, as its heartbeat and its claims spell it."""
-    return f"worker:{socket.gethostname()}:{os.getpid()}"
+    """This process's name, as its heartbeat and its claims spell it. `flask worker` sets it in the
+    environment, so the work horses RQ forks claim in the name of the worker that beats for them."""
+    return os.environ.get(WORKER_NAME_VARIABLE) or f"worker:{socket.gethostname()}:{os.getpid()}"
 
 
 def run_job(job_id: int, now: str | None = None) -> str:
@@ -60,7 +67,8 @@ def claim(job_id: int, now: datetime) -> bool:
         update(OutboxJob)
         .where(OutboxJob.id == job_id, OutboxJob.status == "queued", OutboxJob.due_at <= now)
         .values(status="running", claimed_at=now, claimed_by=worker_name(), last_attempt_at=now,
-                attempts=OutboxJob.attempts + 1, updated_at=now)
+                attempts=OutboxJob.attempts + 1, updated_at=now,
+                first_attempt_at=func.coalesce(OutboxJob.first_attempt_at, now))
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
 
@@ -95,11 +103,22 @@ def retry_delay(attempts: int) -> int:
     return min(setting("OUTBOX_RETRY_SECONDS") * 2 ** max(attempts - 1, 0), setting("OUTBOX_RETRY_MAX_SECONDS"))
 
 
+def gives_up(job: OutboxJob, now: datetime) -> bool:
+    """True when a temporary failure at `now` ends the job: its horizon (or its tries) are used up."""
+    limit = setting("OUTBOX_MAX_ATTEMPTS")
+    if limit and job.attempts >= limit:
+        return True
+    horizon = timedelta(hours=setting("OUTBOX_RETRY_HORIZON_HOURS"))
+    return now + timedelta(seconds=retry_delay(job.attempts)) > (job.first_attempt_at or now) + horizon
+
+
 def record_failure(job: OutboxJob, error: str, *, now: datetime, permanent: bool = False) -> None:
-    """Back to queued with a later due time, or failed for good after the last attempt."""
+    """Back to queued with a later due time, or failed for good (permanent, or past the horizon)."""
     job.last_error, job.updated_at = error[:4000], now
-    if permanent or job.attempts >= setting("OUTBOX_MAX_ATTEMPTS"):
+    if permanent or gives_up(job, now):
         job.status, job.finished_at = "failed", now
+        if not permanent:
+            job.last_error = f"gave up after {job.attempts} tries: {error}"[:4000]
         return
     job.status, job.due_at = "queued", now + timedelta(seconds=retry_delay(job.attempts))
     hand_over(job)

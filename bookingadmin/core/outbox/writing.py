@@ -60,7 +60,7 @@ def by_key(key: str) -> OutboxJob | None:
 
 def _revive(job: OutboxJob, due_at: datetime, now: datetime) -> OutboxJob:
     job.status, job.due_at, job.attempts, job.last_error, job.updated_at = "queued", due_at, 0, None, now
-    job.finished_at = None
+    job.finished_at = job.first_attempt_at = None
     hand_over(job)
     return job
 

@@ -29,17 +29,13 @@ def _reset_link(app, n: int = -1) -> str:
     return link(emails(app, "password_reset")[n], "/password/reset/")
 
 
-def _sessions_of(user_id: int) -> int:
-    return db.session.get(User, user_id).session_version
-
-
 def test_the_login_page_offers_forgot_password(client):
     page = client.get("/login").get_data(as_text=True)
     assert 'href="/password/reset"' in page
 
 
 def test_reset_end_to_end_old_password_stops_and_other_sessions_end(app, make_user):
-    user = make_user(email="noura@example.com", name="Noura Test", language="en")
+    make_user(email="noura@example.com", name="Noura Test", language="en")
     elsewhere = AuthActions(app.test_client())
     assert elsewhere.login("noura@example.com").status_code == 302
     assert 'action="/logout"' in elsewhere.client.get("/").get_data(as_text=True)

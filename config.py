@@ -117,6 +117,12 @@ def load_config(env_name: str | None = None) -> dict:
         "RATELIMIT_KEY_PREFIX": "bookingadmin",
         "RATELIMIT_SWALLOW_ERRORS": production,  # Redis down: sign-in still works, throttled per process
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Password reset and email change links (auth/links.py): minutes they stay valid; reset
+        # requests are throttled per address asked for and per IP, every request counting.
+        "PASSWORD_RESET_MINUTES": _env_int("PASSWORD_RESET_MINUTES", 60),
+        "EMAIL_CHANGE_MINUTES": _env_int("EMAIL_CHANGE_MINUTES", 24 * 60),
+        "RESET_LIMITS_PER_ACCOUNT": _env("RESET_LIMITS_PER_ACCOUNT", "3 per 15 minutes;10 per day"),
+        "RESET_LIMITS_PER_IP": _env("RESET_LIMITS_PER_IP", "20 per hour;100 per day"),
         "SIGNIN_LIMITS_PER_ACCOUNT": _env("SIGNIN_LIMITS_PER_ACCOUNT", "5 per minute;20 per hour;50 per day"),
         "SIGNIN_LIMITS_PER_IP": _env("SIGNIN_LIMITS_PER_IP", "20 per minute;100 per hour;500 per day"),
         "REGISTER_LIMITS_PER_ACCOUNT": _env("REGISTER_LIMITS_PER_ACCOUNT", "3 per hour;10 per day"),

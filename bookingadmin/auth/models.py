@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, true as sa_true, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..core.clock import utcnow
@@ -49,6 +49,8 @@ class User(UserMixin, db.Model):
     # The server-side anchor of every signed-in session: a session cookie carries the version it was
     # given at sign-in and stops working once this moves on (logout, password change, deactivation).
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Reminder emails before a booking (the account page turns them off; notifications/emails.py checks).
+    email_reminders: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     @validates("email")
     def _normalize_email(self, _key: str, value: str) -> str:

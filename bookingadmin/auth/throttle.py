@@ -59,6 +59,15 @@ def throttle_registration(view: Callable) -> Callable:
     return per_ip(per_account(view))
 
 
+def throttle_reset_request(view: Callable) -> Callable:
+    """Password reset requests: per address asked for and per IP, every request counting (each sends an email)."""
+    per_account = limiter.limit(_setting("RESET_LIMITS_PER_ACCOUNT"), key_func=account_key, methods=["POST"],
+                                error_message=TOO_MANY)
+    per_ip = limiter.limit(_setting("RESET_LIMITS_PER_IP"), key_func=get_remote_address, methods=["POST"],
+                           error_message=TOO_MANY)
+    return per_ip(per_account(view))
+
+
 def init_app(app: Flask) -> None:
     limiter.init_app(app)
     app.register_error_handler(429, _too_many_requests)

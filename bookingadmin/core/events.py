@@ -14,3 +14,8 @@ booking_event_recorded = signals.signal("booking-event-recorded")
 # with `recipient` (email, name, language, timezone, user_id) and `existing` (the address had an
 # account already). The page answers the same in both cases; the email tells the owner which it was.
 account_requested = signals.signal("account-requested")
+
+# Sent by auth/account.py for an email about an account: `kind` (password_reset, password_changed,
+# email_change, email_changed), `user`, `now`, and optionally `to` (another address than the
+# user's: the new one being confirmed, the old one being told) and `payload` (facts the email shows).
+account_notice = signals.signal("account-notice")

@@ -27,6 +27,8 @@ def send_notification_email(row: Notification, now: datetime) -> str:
 
 def _check_reminder_still_wanted(row: Notification, now: datetime) -> None:
     booking = row.booking
+    if row.recipient is not None and not row.recipient.email_reminders:
+        raise Skip("not sent: the customer turned reminder emails off")
     if booking.status not in REMINDABLE_STATUSES:
         raise Skip(f"not sent: the booking is {booking.status}")
     planned_for = (row.payload or {}).get("starts_at")

@@ -4,10 +4,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from ..admin import add_admin_views
-    from ..core.events import account_requested, booking_event_recorded
+    from ..core.events import account_notice, account_requested, booking_event_recorded
     from . import jobs  # noqa: F401  (registers the "notifications.email" outbox kind)
     from . import settings
-    from .accounts import on_account_requested
+    from .accounts import on_account_notice, on_account_requested
     from .admin import register_admin_views, register_template_helpers
     from .cli import check_mail_command, send_reminders_command
     from .receivers import on_booking_event
@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
     settings.apply(app)
     booking_event_recorded.connect(on_booking_event, sender=app, weak=False)
     account_requested.connect(on_account_requested, sender=app, weak=False)
+    account_notice.connect(on_account_notice, sender=app, weak=False)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(check_mail_command)
     register_template_helpers(app)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from bookingadmin.bookings import lifecycle
+from bookingadmin.bookings import lifecycle, operations
 from bookingadmin.core import outbox
 from bookingadmin.core.clock import utcnow
 from bookingadmin.core.outbox import OutboxJob, kinds
@@ -68,7 +68,8 @@ def test_a_refund_run_twice_refunds_once(stripe_app, make_booking, card, signals
     booking = make_booking("pending_payment", starts_at=starts, duration=30)
     services.start_card_payment(booking, actor=None, now=utcnow(), payment_method=card())
     db.session.commit()
-    lifecycle.cancel(booking, actor=None, now=starts - timedelta(hours=30), reason="Travelling", by="customer")
+    operations.cancel_booking(booking, actor=None, now=starts - timedelta(hours=30), reason="Travelling",
+                              by="customer")
     db.session.commit()
     job = _job("payments.refund")
     [refund] = db.session.scalars(select(Refund)).all()

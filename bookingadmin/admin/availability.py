@@ -136,6 +136,25 @@ class AvailabilityView(SecuredView):
     def _back(self, coach: CoachProfile):
         return redirect(self.get_url(".index", coach=coach.id) + (request.form.get("anchor") or ""))
 
+    def _submit(self, coach: CoachProfile, coaches: list[CoachProfile], slot: str, form, call, fields=None):
+        """A form's POST: run `call` for a valid form. Returns (its result, None), or (None, the page
+        again with the form in error) when the form or the service refused."""
+        if form.validate_on_submit():
+            with run_service(form, fields=fields) as ran:
+                result = call()
+            if ran:
+                return result, None
+        return None, self._page(coach, coaches, **{slot: form})
+
+    def _button(self, form, call) -> tuple[bool, object]:
+        """A button's POST (a forged or stale form is a 400): (whether the service ran, its result)."""
+        if not form.validate_on_submit():
+            abort(400)
+        result = None
+        with run_service() as ran:
+            result = call()
+        return bool(ran), result
+
     def _type_choices(self, coach: CoachProfile) -> list[tuple[int, str]]:
         return [(0, "Any type")] + [(t.id, t.title_en) for t in sorted(coach.consultation_types, key=lambda t: t.number)]
 
@@ -201,13 +220,11 @@ class AvailabilityView(SecuredView):
     def override(self):
         coach, coaches = self._coach()
         form = OverrideForm()
-        if not form.validate_on_submit():
-            return self._page(coach, coaches, override_form=form)
-        with run_service(form, fields=lambda name: "hours" if name.startswith("hours") else name) as ran:
-            services.set_date_override(coach.id, form.day.data, parse_intervals(form.hours.data),
-                                       reason=form.reason.data or "", actor=current_user, now=utcnow())
-        if not ran:
-            return self._page(coach, coaches, override_form=form)
+        _, page = self._submit(coach, coaches, "override_form", form, lambda: services.set_date_override(
+            coach.id, form.day.data, parse_intervals(form.hours.data), reason=form.reason.data or "",
+            actor=current_user, now=utcnow()), fields=lambda name: "hours" if name.startswith("hours") else name)
+        if page is not None:
+            return page
         flash(f"{form.day.data.isoformat()}: " + ("custom hours saved." if form.hours.data else "closed all day."),
               "success")
         return self._back(coach)
@@ -216,10 +233,8 @@ class AvailabilityView(SecuredView):
     def clear_override(self):
         coach, _ = self._coach()
         form = ClearOverrideForm()
-        if not form.validate_on_submit():
-            abort(400)
-        with run_service() as ran:
-            services.clear_date_override(coach.id, form.day.data, actor=current_user, now=utcnow())
+        ran, _ = self._button(form, lambda: services.clear_date_override(coach.id, form.day.data,
+                                                                         actor=current_user, now=utcnow()))
         if ran:
             flash(f"{form.day.data.isoformat()} follows the weekly hours again.", "success")
         return self._back(coach)
@@ -228,13 +243,10 @@ class AvailabilityView(SecuredView):
     def block(self):
         coach, coaches = self._coach()
         form = BlockForm()
-        if not form.validate_on_submit():
-            return self._page(coach, coaches, block_form=form)
-        with run_service(form) as ran:
-            result = services.block_dates(coach.id, form.start.data, form.end.data, form.reason.data or "",
-                                          actor=current_user, now=utcnow())
-        if not ran:
-            return self._page(coach, coaches, block_form=form)
+        result, page = self._submit(coach, coaches, "block_form", form, lambda: services.block_dates(
+            coach.id, form.start.data, form.end.data, form.reason.data or "", actor=current_user, now=utcnow()))
+        if page is not None:
+            return page
         flash(f"Blocked {result.days} date(s).", "success")
         if result.affected_booking_ids:
             flash(f"{len(result.affected_booking_ids)} booking(s) already fall on these dates: cancel or move them.",
@@ -248,15 +260,12 @@ class AvailabilityView(SecuredView):
         coach, coaches = self._coach()
         form = SlotForm()
         form.consultation_type_id.choices = self._type_choices(coach)
-        if not form.validate_on_submit():
-            return self._page(coach, coaches, slot_form=form)
-        with run_service(form) as ran:
-            services.create_slot(coach.id, day=form.day.data, start_time=form.start_time.data,
-                                 end_time=form.end_time.data, capacity=form.capacity.data,
-                                 consultation_type_id=form.consultation_type_id.data or None,
-                                 actor=current_user, now=utcnow())
-        if not ran:
-            return self._page(coach, coaches, slot_form=form)
+        _, page = self._submit(coach, coaches, "slot_form", form, lambda: services.create_slot(
+            coach.id, day=form.day.data, start_time=form.start_time.data, end_time=form.end_time.data,
+            capacity=form.capacity.data, consultation_type_id=form.consultation_type_id.data or None,
+            actor=current_user, now=utcnow()))
+        if page is not None:
+            return page
         flash("Slot created.", "success")
         return self._back(coach)
 
@@ -265,15 +274,12 @@ class AvailabilityView(SecuredView):
         coach, coaches = self._coach()
         form = BulkSlotsForm()
         form.consultation_type_id.choices = self._type_choices(coach)
-        if not form.validate_on_submit():
-            return self._page(coach, coaches, bulk_form=form)
-        with run_service(form) as ran:
-            result = services.create_slots_in_bulk(
-                coach.id, weekdays=form.weekdays.data, start_date=form.start_date.data, end_date=form.end_date.data,
-                start_time=form.start_time.data, end_time=form.end_time.data, capacity=form.capacity.data,
-                consultation_type_id=form.consultation_type_id.data or None, actor=current_user, now=utcnow())
-        if not ran:
-            return self._page(coach, coaches, bulk_form=form)
+        result, page = self._submit(coach, coaches, "bulk_form", form, lambda: services.create_slots_in_bulk(
+            coach.id, weekdays=form.weekdays.data, start_date=form.start_date.data, end_date=form.end_date.data,
+            start_time=form.start_time.data, end_time=form.end_time.data, capacity=form.capacity.data,
+            consultation_type_id=form.consultation_type_id.data or None, actor=current_user, now=utcnow()))
+        if page is not None:
+            return page
         flash(f"Created {result.created_count} slot(s).", "success")
         for day, reason in sorted(result.skipped.items()):
             flash(f"Skipped {day.isoformat()}: {reason}", "warning")
@@ -283,11 +289,8 @@ class AvailabilityView(SecuredView):
     def delete_slot(self):
         coach, _ = self._coach()
         form = SlotActionForm()
-        if not form.validate_on_submit():
-            abort(400)
-        _check_slot_of(coach, form.slot_id.data)
-        with run_service() as ran:
-            services.delete_slot(form.slot_id.data, actor=current_user, now=utcnow())
+        ran, _ = self._button(form, lambda: services.delete_slot(_slot_of(coach, form.slot_id.data),
+                                                                 actor=current_user, now=utcnow()))
         if ran:
             flash("Slot deleted.", "success")
         return self._back(coach)
@@ -296,12 +299,9 @@ class AvailabilityView(SecuredView):
     def toggle_slot(self):
         coach, _ = self._coach()
         form = SlotActionForm()
-        if not form.validate_on_submit():
-            abort(400)
-        _check_slot_of(coach, form.slot_id.data)
-        with run_service() as ran:
-            slot = services.update_slot(form.slot_id.data, is_active=form.is_active.data, actor=current_user,
-                                        now=utcnow())
+        ran, slot = self._button(form, lambda: services.update_slot(_slot_of(coach, form.slot_id.data),
+                                                                    is_active=form.is_active.data,
+                                                                    actor=current_user, now=utcnow()))
         if ran:
             flash("Slot opened." if slot.is_active else "Slot closed: no new bookings.", "success")
         return self._back(coach)
@@ -323,13 +323,14 @@ def _weekly_intervals(coach: CoachProfile, form: WeeklyForm) -> tuple[list[Weekl
     return intervals, owners
 
 
-def _check_slot_of(coach: CoachProfile, slot_id: int) -> None:
-    """The slot id must belong to the coach on the page (a forged id is refused like a missing one)."""
+def _slot_of(coach: CoachProfile, slot_id: int) -> int:
+    """The slot id, which must belong to the coach on the page (a forged id is refused like a missing one)."""
     from ..availability.models import Slot
 
     slot = db.session.get(Slot, slot_id)
     if slot is None or slot.coach_id != coach.id:
         abort(404)
+    return slot_id
 
 
 def _owner(name: str, owners: list[str]):

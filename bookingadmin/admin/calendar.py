@@ -89,17 +89,7 @@ class CalendarView(SecuredView):
         bookings = self._bookings([c.id for c in coaches], low, high)
         first, last = days[0] - timedelta(days=1), days[-1] + timedelta(days=1)  # coach-local dates around
         free = free_time([c.id for c in coaches], first, last, now=now)
-        weeks = []
-        for coach in coaches:
-            week = CoachWeek(coach, {d: [] for d in days})
-            mine = [b for b in bookings if b.coach_id == coach.id]
-            for start, end in free.get(coach.id, []):
-                _place(week, Block(start, end, "free"), zone, days)
-            for b in mine:
-                _place(week, Block(b.starts_at, b.ends_at, "booking", b), zone, days)
-            for blocks in week.days.values():
-                blocks.sort(key=lambda blk: (blk.starts_at, blk.kind))
-            weeks.append(week)
+        weeks = [_coach_week(coach, bookings, free.get(coach.id, []), zone, days) for coach in coaches]
         return self.render("admin/calendar.html", weeks=weeks, days=days, selected=selected, can_choose=can_choose,
                            all_coaches=coaches if selected is None else self._all_for_picker(can_choose),
                            previous_week=(monday - timedelta(days=7)).isoformat(),
@@ -122,6 +112,19 @@ class CalendarView(SecuredView):
         if visible is not None:
             query = query.where(visible)
         return list(db.session.scalars(query))
+
+
+def _coach_week(coach: CoachProfile, bookings: list[Booking], free: list, zone, days: list[date]) -> CoachWeek:
+    """One coach's row: free hours and bookings on each viewer-local day, in time order."""
+    week = CoachWeek(coach, {d: [] for d in days})
+    for start, end in free:
+        _place(week, Block(start, end, "free"), zone, days)
+    for b in bookings:
+        if b.coach_id == coach.id:
+            _place(week, Block(b.starts_at, b.ends_at, "booking", b), zone, days)
+    for blocks in week.days.values():
+        blocks.sort(key=lambda blk: (blk.starts_at, blk.kind))
+    return week
 
 
 def _place(week: CoachWeek, block: Block, zone, days: list[date]) -> None:

@@ -57,59 +57,35 @@ def _args(element, compiler, **kw) -> list[str]:
     return [compiler.process(arg, **kw) for arg in element.clauses]
 
 
-def _col_zone(element, compiler, **kw) -> tuple[str, str]:
+def _col_zone(element, compiler, **kw) -> list[str]:
     """The column, and the zone name inlined as a literal: PostgreSQL must see the SELECT and the
     GROUP BY expressions as the same expression, which two bound parameters would not be."""
     col, zone = element.clauses
-    return compiler.process(col, **kw), compiler.process(zone, **{**kw, "literal_binds": True})
+    return [compiler.process(col, **kw), compiler.process(zone, **{**kw, "literal_binds": True})]
 
 
-@compiles(local_date, "postgresql")
-def _local_date_pg(element, compiler, **kw):
-    col, zone = _col_zone(element, compiler, **kw)
-    return f"CAST(timezone({zone}, {col}) AS DATE)"
+# Each function's SQL per dialect: how its arguments are compiled, and the template they fill.
+_SQL = {
+    (local_date, "postgresql"): (_col_zone, "CAST(timezone({1}, {0}) AS DATE)"),
+    (local_date, "sqlite"): (_col_zone, "ba_local_date({0}, {1})"),
+    (local_hour, "postgresql"): (_col_zone, "CAST(EXTRACT(HOUR FROM timezone({1}, {0})) AS INTEGER)"),
+    (local_hour, "sqlite"): (_col_zone, "ba_local_hour({0}, {1})"),
+    (seconds_between, "postgresql"): (_args, "EXTRACT(EPOCH FROM ({0} - {1}))"),
+    (seconds_between, "sqlite"): (_args, "((julianday({0}) - julianday({1})) * 86400.0)"),
+    (median, "postgresql"): (_args, "percentile_cont(0.5) WITHIN GROUP (ORDER BY {0})"),
+    (median, "sqlite"): (_args, "ba_median({0})"),
+}
 
 
-@compiles(local_date, "sqlite")
-def _local_date_sqlite(element, compiler, **kw):
-    col, zone = _col_zone(element, compiler, **kw)
-    return f"ba_local_date({col}, {zone})"
+def _compiler(arguments, template: str):
+    def compile_(element, compiler, **kw) -> str:
+        return template.format(*arguments(element, compiler, **kw))
+
+    return compile_
 
 
-@compiles(local_hour, "postgresql")
-def _local_hour_pg(element, compiler, **kw):
-    col, zone = _col_zone(element, compiler, **kw)
-    return f"CAST(EXTRACT(HOUR FROM timezone({zone}, {col})) AS INTEGER)"
-
-
-@compiles(local_hour, "sqlite")
-def _local_hour_sqlite(element, compiler, **kw):
-    col, zone = _col_zone(element, compiler, **kw)
-    return f"ba_local_hour({col}, {zone})"
-
-
-@compiles(seconds_between, "postgresql")
-def _seconds_pg(element, compiler, **kw):
-    later, earlier = _args(element, compiler, **kw)
-    return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
-
-
-@compiles(seconds_between, "sqlite")
-def _seconds_sqlite(element, compiler, **kw):
-    later, earlier = _args(element, compiler, **kw)
-    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
-
-
-@compiles(median, "postgresql")
-def _median_pg(element, compiler, **kw):
-    (expr,) = _args(element, compiler, **kw)
-    return f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {expr})"
-
-
-@compiles(median, "sqlite")
-def _median_sqlite(element, compiler, **kw):
-    (expr,) = _args(element, compiler, **kw)
-    return f"ba_median({expr})"
+for (_function, _dialect), (_arguments, _template) in _SQL.items():
+    compiles(_function, _dialect)(_compiler(_arguments, _template))
 
 
 # --------------------------------------------------------------------------- SQLite functions

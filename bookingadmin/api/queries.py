@@ -20,10 +20,7 @@ def active_consultation_types(*, category: str | None = None, coach_id: int | No
 
 
 def active_consultation_type(type_id: int) -> ConsultationType:
-    ctype = db.session.get(ConsultationType, type_id)
-    if ctype is None or not ctype.is_active:
-        raise NotFound("There is no consultation type with this id")
-    return ctype
+    return _active(ConsultationType, type_id, "There is no consultation type with this id")
 
 
 def active_coaches(*, consultation_type_id: int | None = None) -> list[CoachProfile]:
@@ -35,10 +32,15 @@ def active_coaches(*, consultation_type_id: int | None = None) -> list[CoachProf
 
 
 def active_coach(coach_id: int) -> CoachProfile:
-    profile = db.session.get(CoachProfile, coach_id)
-    if profile is None or not profile.is_active:
-        raise NotFound("There is no coach with this id")
-    return profile
+    return _active(CoachProfile, coach_id, "There is no coach with this id")
+
+
+def _active(model, row_id: int, missing: str):
+    """The active row of `model` with this id; an inactive one is as absent as a missing one."""
+    row = db.session.get(model, row_id)
+    if row is None or not row.is_active:
+        raise NotFound(missing)
+    return row
 
 
 def coach_profile_of(user) -> CoachProfile | None:

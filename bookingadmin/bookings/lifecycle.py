@@ -21,12 +21,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from flask import current_app
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import select
 
 from ..auth.models import User
 from ..auth.policy import allowed
 from ..availability.services import check_bookable
 from ..catalog.models import CoachProfile, ConsultationType
+from ..core.display import status_label
 from ..core.errors import Conflict, DomainError, PermissionDenied
 from ..core.events import booking_event_recorded
 from ..core.locking import lock_coach_time, lock_row
@@ -62,12 +64,10 @@ BUTTON_ACTIONS = ("confirm", "reject", "reschedule", "cancel", "complete", "no_s
 STAFF_ACTIONS = frozenset({"confirm", "reject", "complete", "no_show", "reschedule", "cancel"})
 CUSTOMER_ACTIONS = frozenset({"reschedule", "cancel", "feedback"})
 
-STATUS_LABELS = {"pending_payment": "awaiting payment", "pending_confirmation": "awaiting confirmation",
-                 "confirmed": "confirmed", "rescheduled": "rescheduled", "completed": "completed",
-                 "no_show": "marked as a no-show", "cancelled": "cancelled"}
-ACTION_VERBS = {"pay": "paid for", "confirm": "confirmed", "reject": "rejected", "reschedule": "rescheduled",
-                "cancel": "cancelled", "complete": "marked completed", "no_show": "marked as a no-show",
-                "feedback": "reviewed"}
+# "This booking is <status>; it cannot be <verb>": the status word is the display layer's (core/display.py).
+ACTION_VERBS = {"pay": _l("paid for"), "confirm": _l("confirmed"), "reject": _l("rejected"),
+                "reschedule": _l("rescheduled"), "cancel": _l("cancelled"), "complete": _l("marked completed"),
+                "no_show": _l("marked as a no-show"), "feedback": _l("reviewed")}
 
 HOLD_EXPIRED_REASON = "The time was released because payment was not completed in time"
 
@@ -109,7 +109,8 @@ def _illegal(action: str, booking: Booking) -> Conflict:
     if action == "feedback" and booking.status != "completed":
         message = "Feedback can be left once the session has taken place"
     else:
-        message = f"This booking is {STATUS_LABELS[booking.status]}; it cannot be {ACTION_VERBS[action]}"
+        message = gettext("This booking is %(status)s; it cannot be %(action)s",
+                          status=status_label(booking.status).lower(), action=ACTION_VERBS[action])
     return Conflict(message, code="invalid_transition")
 
 
@@ -333,19 +334,20 @@ def reschedule(booking: Booking, *, starts_at: datetime, actor: User | None, now
 
 def complete(booking: Booking, *, actor: User | None, now: datetime) -> Booking:
     """The session took place (only after its start)."""
-    lock_row(booking)
-    _require("complete", booking, actor, now)
-    booking.completed_at = now
-    _move(booking, "complete", "completed", actor=actor, now=now)
-    return booking
+    return _mark_after_start(booking, "complete", "completed", "completed_at", actor=actor, now=now)
 
 
 def mark_no_show(booking: Booking, *, actor: User | None, now: datetime) -> Booking:
     """The customer did not come (only after the start)."""
+    return _mark_after_start(booking, "no_show", "no_show", "no_show_at", actor=actor, now=now)
+
+
+def _mark_after_start(booking: Booking, action: str, to_status: str, stamp: str, *, actor: User | None,
+                      now: datetime) -> Booking:
     lock_row(booking)
-    _require("no_show", booking, actor, now)
-    booking.no_show_at = now
-    _move(booking, "no_show", "no_show", actor=actor, now=now)
+    _require(action, booking, actor, now)
+    setattr(booking, stamp, now)
+    _move(booking, action, to_status, actor=actor, now=now)
     return booking
 
 

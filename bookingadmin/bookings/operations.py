@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Select, select
 
@@ -19,7 +19,6 @@ from ..availability import services as availability
 from ..catalog.models import CoachProfile, ConsultationType
 from ..core.errors import DomainError
 from ..extensions import db
-from ..payments import services as payments
 from . import lifecycle, policy
 from .models import ACTIVE_STATUSES, Booking
 
@@ -27,6 +26,38 @@ CUSTOMER_TABS = ("upcoming", "past", "cancelled")
 
 
 # --------------------------------------------------------------------------- cancel with its refund
+
+
+class Money(Protocol):
+    """How money goes back, provided by payments (`payments/plugin.py` registers `payments.services`).
+
+    Payments depends on bookings (a payment belongs to a booking and moves it on), so bookings never
+    imports payments: the domain that owns the money plugs itself in here, as availability's busy
+    sources do."""
+
+    def refund_preview(self, booking: Booking, refund_amount: Decimal) -> Decimal: ...
+
+    def refund_cancellation(self, booking: Booking, *, amount: Decimal | None, reason: str | None, actor,
+                            now: datetime, source: str = "cancellation") -> list: ...
+
+
+class _NoMoney:
+    """Without a payments domain nothing was taken, so nothing goes back."""
+
+    def refund_preview(self, booking: Booking, refund_amount: Decimal) -> Decimal:
+        return Decimal("0")
+
+    def refund_cancellation(self, booking: Booking, **_kwargs) -> list:
+        return []
+
+
+payments: Money = _NoMoney()
+
+
+def register_money(provider: Money) -> None:
+    """Called by the payments domain's init_app."""
+    global payments
+    payments = provider
 
 
 @dataclass(frozen=True)

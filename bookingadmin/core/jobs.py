@@ -161,12 +161,14 @@ def perform(task: str, *args: Any) -> Any:
         return _resolve(task)(*args)
 
 
+APP_FACTORY = "bookingadmin.create_app"  # what a plain `rq worker` builds its app with
+
+
 def _standalone_app() -> Flask:
     global _STANDALONE_APP
     if _STANDALONE_APP is None:  # a plain `rq worker` process: configured by the environment
-        from .. import create_app
-
-        _STANDALONE_APP = create_app()
+        # The entry point by name: core/ imports no domain, and the factory imports every domain.
+        _STANDALONE_APP = _resolve(APP_FACTORY)()
     return _STANDALONE_APP
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..core.clock import utcnow
-from . import outbox, reminders
+from . import attachments, outbox, reminders
 from .outbox import Recipient
 from .recipients import customer_recipient, staff_recipients
 
@@ -62,9 +62,7 @@ def on_created(booking, event, now: datetime) -> None:
 
 
 def on_paid(booking, event, now: datetime) -> None:
-    from ..receipts.services import issue_receipt_for_booking
-
-    receipt_row = issue_receipt_for_booking(booking, now=now, payment_method=(event.data or {}).get("method"))
+    receipt_row = attachments.issue_receipt(booking, now=now, payment_method=(event.data or {}).get("method"))
     outbox.add(kind="payment_received", key=f"payment_received:event-{event.id}:{booking.customer_email}", now=now,
                booking_id=booking.id, event_id=event.id, recipient=customer_recipient(booking),
                payload=_payload(booking, event), depends_on=receipt_row,

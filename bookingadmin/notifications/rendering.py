@@ -19,6 +19,7 @@ from flask_babel import force_locale, gettext as _, ngettext
 from ..core.display import format_instant, meeting_label, status_label
 from ..core.money import format_money
 from . import accounts
+from .attachments import receipt_pdf
 from .messages import MESSAGES
 from .models import Notification
 
@@ -149,9 +150,9 @@ def _attach_receipt(row: Notification, email: RenderedEmail) -> None:
     receipt = row.receipt or (row.depends_on.receipt if row.depends_on is not None else None)
     if receipt is None:
         return
-    from ..receipts.services import current_pdf
-
-    email.attachments.append((current_pdf(receipt), "application", "pdf", f"receipt-{receipt.number}.pdf", {}))
+    pdf = receipt_pdf(receipt)
+    if pdf is not None:
+        email.attachments.append((pdf, "application", "pdf", f"receipt-{receipt.number}.pdf", {}))
 
 
 def build_message(row: Notification, *, now: datetime) -> EmailMessage:

@@ -26,6 +26,26 @@ class GatewayError(Exception):
         self.payment_intent_id = payment_intent_id
 
 
+# Stripe's PaymentIntent states in our words (Stripe spells it "canceled"; we store "cancelled"). The
+# states missing here (requires_payment_method, requires_confirmation, processing) are "pending".
+STRIPE_TO_PAYMENT_STATUS = {
+    "succeeded": "succeeded",
+    "requires_capture": "authorized",
+    "requires_action": "requires_action",
+    "canceled": "cancelled",
+}
+
+
+def payment_status_of(intent: dict) -> str:
+    """Our Payment status for a PaymentIntent as Stripe reports it."""
+    return STRIPE_TO_PAYMENT_STATUS.get(intent.get("status"), "pending")
+
+
+def refund_refused(result: dict) -> bool:
+    """Stripe will not give this refund back (a refund it "canceled" is as refused as a failed one)."""
+    return result.get("status") in ("failed", "canceled")
+
+
 def stripe_configured(app=None) -> bool:
     config = (app or current_app).config
     return bool(config.get("STRIPE_SECRET_KEY"))

@@ -20,7 +20,7 @@ from ..core import outbox
 from ..core.clock import utcnow
 from ..core.outbox import OutboxJob, PermanentFailure, register
 from ..extensions import db
-from .gateway import GatewayError, get_gateway, stripe_configured
+from .gateway import GatewayError, get_gateway, payment_status_of, refund_refused, stripe_configured
 from .models import Payment, Refund
 
 REFUND, CAPTURE, RELEASE = "payments.refund", "payments.capture", "payments.release"
@@ -72,7 +72,7 @@ def send_refund(job: OutboxJob, now: datetime) -> str | None:
         if error.retryable:
             raise
         result = {"status": "failed", "failure_reason": error.message}
-    if result.get("status") in ("failed", "canceled"):
+    if refund_refused(result):
         refund.status = "failed"
         refund.failure_message = result.get("failure_reason") or "refused by Stripe"
         refund.processed_at = utcnow()
@@ -110,8 +110,8 @@ def _payment_action(job: OutboxJob, action: str) -> str | None:
         # Already captured, cancelled or never confirmed: Stripe's own state decides.
         intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
         payment.failure_message = error.message
-    if intent["status"] == "canceled" and payment.status != "canceled":
-        payment.status = "canceled"
+    if payment_status_of(intent) == "cancelled":
+        payment.status = "cancelled"
     sync_payment_intent(payment, intent, now=now)
     refresh_payment_status(payment.booking)
     return None

@@ -22,8 +22,9 @@ from ..extensions import db
 MANUAL_METHODS = tuple(m for m in PAYMENT_METHODS if m != "stripe")
 # pending: created, the customer has not finished; requires_action: 3-D Secure under way;
 # authorized: money held (manual capture), not taken; succeeded: money taken;
-# failed: declined or errored (a new attempt gets a new Payment); canceled: released / abandoned.
-PAYMENT_STATUSES = ("pending", "requires_action", "authorized", "succeeded", "failed", "canceled")
+# failed: declined or errored (a new attempt gets a new Payment); cancelled: released / abandoned
+# (Stripe's "canceled" is mapped at the gateway, payments/gateway.py).
+PAYMENT_STATUSES = ("pending", "requires_action", "authorized", "succeeded", "failed", "cancelled")
 OPEN_PAYMENT_STATUSES = ("pending", "requires_action", "authorized")
 # What must still be done at Stripe after commit (capture an authorization, release it).
 PENDING_ACTIONS = ("capture", "release")

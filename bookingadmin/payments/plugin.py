@@ -22,6 +22,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(localstripe_webhook_command)
     register_admin_views(app)
     _connect_receivers()
+    from ..bookings import operations
+    from . import services
+
+    operations.register_money(services)  # cancel-with-refund gives money back through payments
 
 
 def _connect_receivers() -> None:

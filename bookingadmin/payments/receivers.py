@@ -42,7 +42,7 @@ def _release_open(event) -> None:
     from .services import refresh_payment_status
 
     for payment in _payments(event, OPEN_PAYMENT_STATUSES):
-        payment.status = "canceled"
+        payment.status = "cancelled"
         if payment.stripe_payment_intent_id:
             payment.pending_action = "release"
             schedule_payment_action(payment, now=event.created_at)

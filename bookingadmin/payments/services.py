@@ -20,7 +20,7 @@ from ..bookings.models import Booking
 from ..core.errors import Conflict, DomainError
 from ..core.money import format_money, quantize
 from ..extensions import db
-from .gateway import GatewayError, amount_of, get_gateway
+from .gateway import GatewayError, amount_of, get_gateway, payment_status_of
 from .jobs import schedule_payment_action, schedule_refund
 from .models import MANUAL_METHODS, OPEN_PAYMENT_STATUSES, Payment, Refund
 from .signals import payment_recorded, refund_issued
@@ -123,7 +123,7 @@ def _new_card_attempt(booking: Booking) -> Payment:
 
 
 def _abandon(payment: Payment, now: datetime) -> None:
-    payment.status = "canceled"
+    payment.status = "cancelled"
     payment.pending_action = "release"
     schedule_payment_action(payment, now=now)
 
@@ -135,14 +135,6 @@ def client_secret_for(payment: Payment) -> str | None:
     return get_gateway().retrieve_payment_intent(payment.stripe_payment_intent_id).get("client_secret")
 
 
-STRIPE_TO_PAYMENT_STATUS = {
-    "succeeded": "succeeded",
-    "requires_capture": "authorized",
-    "requires_action": "requires_action",
-    "canceled": "canceled",
-}
-
-
 def sync_payment_intent(payment: Payment, intent: dict, *, now: datetime) -> Payment:
     """Bring a Payment (and its booking) in line with the PaymentIntent Stripe reports.
 
@@ -152,7 +144,7 @@ def sync_payment_intent(payment: Payment, intent: dict, *, now: datetime) -> Pay
     """
     booking = _lock(payment.booking)
     _check_matches(payment, booking, intent)
-    new_status = STRIPE_TO_PAYMENT_STATUS.get(intent["status"], "pending")
+    new_status = payment_status_of(intent)
     error = intent.get("last_payment_error") or {}
     if new_status == "pending" and error:
         payment.failure_message = error.get("message") or "The payment did not go through"
@@ -245,7 +237,7 @@ def refresh_from_stripe(booking: Booking, *, now: datetime) -> Payment | None:
     payment = latest_card_attempt(booking, reached_stripe=True)
     if payment is None:
         return None
-    if payment.status in OPEN_PAYMENT_STATUSES or payment.status == "canceled":
+    if payment.status in OPEN_PAYMENT_STATUSES or payment.status == "cancelled":
         intent = get_gateway().retrieve_payment_intent(payment.stripe_payment_intent_id)
         sync_payment_intent(payment, intent, now=now)
     return payment

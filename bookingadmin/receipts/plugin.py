@@ -5,13 +5,15 @@ def init_app(app: Flask) -> None:
     from ..admin import add_admin_views
     from . import jobs  # noqa: F401  (registers the "receipts.render" outbox kind)
     from .admin import register_admin_views
-    from .services import receipts_for_booking
+    from ..notifications.attachments import register_receipts
+    from .services import current_pdf, issue_receipt_for_booking, receipts_for_booking
     from .views import bp
 
     app.register_blueprint(bp)
     add_admin_views(app, register_admin_views)
     app.add_template_global(lambda booking: receipts_for_booking(booking.id) if booking is not None else [],
                             "booking_receipts")
+    register_receipts(issue=issue_receipt_for_booking, pdf=current_pdf)  # "payment received" emails carry one
     _connect_payment_signals(app)
 
 

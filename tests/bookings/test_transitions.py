@@ -102,6 +102,22 @@ def test_completing_a_cancelled_booking_says_why(make_booking, admin):
     assert refused.value.message == "This booking is cancelled; it cannot be marked completed"
 
 
+def test_a_refusal_names_the_status_as_pages_do_in_the_readers_language(make_booking, admin):
+    from flask_babel import force_locale
+
+    from bookingadmin.core.display import status_label
+
+    booking = make_booking("no_show")
+    with force_locale("ar"), pytest.raises(Conflict) as refused:
+        lifecycle.cancel(booking, actor=admin, now=booking.starts_at + timedelta(hours=2), reason="x", by="staff")
+    with force_locale("ar"):
+        missed = status_label("no_show")
+    assert refused.value.message == f"هذا الحجز {missed}؛ لا يمكن إلغاؤه" and missed == "لم يحضر"
+    with pytest.raises(Conflict) as refused:
+        lifecycle.complete(booking, actor=admin, now=booking.starts_at + timedelta(hours=2))
+    assert refused.value.message == "This booking is missed; it cannot be marked completed"
+
+
 def test_events_record_actor_statuses_reason_and_time(make_booking, admin):
     booking = make_booking("pending_confirmation")
     now = booking.starts_at - timedelta(days=1)

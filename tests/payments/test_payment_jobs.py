@@ -59,7 +59,7 @@ def test_a_release_run_twice_releases_once(stripe_app, make_catalog, make_bookin
     assert job.status == "done"
     assert _run_handler_again(job) == "nothing to do: no release pending"
     payment = db.session.get(Payment, payment.id)
-    assert payment.status == "canceled" and payment.pending_action is None
+    assert payment.status == "cancelled" and payment.pending_action is None
     assert localstripe.client().v1.payment_intents.retrieve(payment.stripe_payment_intent_id).status == "canceled"
 
 

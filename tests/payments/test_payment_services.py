@@ -134,7 +134,7 @@ def test_rejection_releases_the_authorization(stripe_app, make_catalog, make_boo
     lifecycle.reject(_reload(booking), actor=cat.coach_user, now=utcnow(), reason="Fully booked that week")
     db.session.commit()
     booking = _reload(booking)
-    assert _payments(booking)[0].status == "canceled" and _payments(booking)[0].pending_action is None
+    assert _payments(booking)[0].status == "cancelled" and _payments(booking)[0].pending_action is None
     assert booking.payment_status == "unpaid" and _refunds(booking) == []
     assert localstripe.client().v1.payment_intents.retrieve(payment.stripe_payment_intent_id).status == "canceled"
 

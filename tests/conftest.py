@@ -76,8 +76,11 @@ class _Databases:
 
 
 def make_app(database_url: str, instance_dir: Path, **overrides):
+    # Receipt PDFs (~0.25 s each) are rendered when a test reads one (download, email attachment), not by
+    # every payment's render job; tests/receipts/conftest.py renders them in the job too.
     config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-              "INSTANCE_DIR": str(instance_dir), "MAIL_OUTBOX_DIR": str(instance_dir / "outbox")}
+              "INSTANCE_DIR": str(instance_dir), "MAIL_OUTBOX_DIR": str(instance_dir / "outbox"),
+              "RECEIPTS_ENABLED": True, "RECEIPTS_DEFER_PDF": True}
     config.update(overrides)
     return create_app(config)
 

@@ -5,6 +5,7 @@ def init_app(app: Flask) -> None:
     from ..admin import add_admin_views
     from . import jobs  # noqa: F401  (registers the "receipts.render" outbox kind)
     from .admin import register_admin_views
+    from .pdf import receipts_enabled
     from .services import receipts_for_booking
     from .views import bp
 
@@ -12,6 +13,7 @@ def init_app(app: Flask) -> None:
     add_admin_views(app, register_admin_views)
     app.add_template_global(lambda booking: receipts_for_booking(booking.id) if booking is not None else [],
                             "booking_receipts")
+    app.add_template_global(receipts_enabled, "receipts_enabled")
     _connect_payment_signals(app)
 
 

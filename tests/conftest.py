@@ -230,10 +230,16 @@ def make_booking(factories):
     return factories.booking
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
-    """`@pytest.mark.postgres_only` / `sqlite_only` tests taking `app` run on that backend's parameter only."""
+    """`@pytest.mark.postgres_only` / `sqlite_only` tests taking `app` run on that backend's parameter only.
+
+    Tests that drive Chromium run on one worker under `-n 2 --dist loadgroup` (two browsers at once
+    on two cores only slow each other down)."""
     keep, drop = [], []
     for item in items:
+        if item.get_closest_marker("browser") or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("browser"))
         callspec = getattr(item, "callspec", None)
         backend = callspec.params.get("app") if callspec is not None else None
         unwanted = {"sqlite": "postgres_only", "postgresql": "sqlite_only"}.get(backend)

@@ -125,7 +125,7 @@ def load_config(env_name: str | None = None) -> dict:
         "TRUSTED_PROXY_COUNT": _env_int("TRUSTED_PROXY_COUNT", 0),
         # PDF receipts: unset means "if WeasyPrint's libraries load" (receipts/pdf.py); false turns them off.
         "RECEIPTS_ENABLED": None if _env("RECEIPTS_ENABLED") is None else _env_bool("RECEIPTS_ENABLED", True),
-        # Tests only: the render job leaves the PDF to be rendered when it is read (download, attachment).
+        # Tests only: the render job and emails leave the PDF out; a download still renders it.
         "RECEIPTS_DEFER_PDF": False,
     }
     if env_name == "testing":

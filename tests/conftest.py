@@ -68,16 +68,29 @@ class _Databases:
         return url
 
     def drop(self) -> None:
+        """DROP DATABASE waits for a checkpoint (up to ~40 s on a busy server): a detached process does
+        it, so the run ends without waiting for it."""
         if "postgresql" in self.urls:
-            server = sa.create_engine(PG_SERVER_URL, isolation_level="AUTOCOMMIT")
-            with server.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)'))
-            server.dispose()
+            import subprocess
+            import sys
+
+            subprocess.Popen([sys.executable, "-c", _DROP_SCRIPT, PG_SERVER_URL, self.pg_name],
+                             start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+
+
+_DROP_SCRIPT = """
+import sys
+import sqlalchemy as sa
+server = sa.create_engine(sys.argv[1], isolation_level="AUTOCOMMIT")
+with server.connect() as conn:
+    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sys.argv[2]}" WITH (FORCE)'))
+"""
 
 
 def make_app(database_url: str, instance_dir: Path, **overrides):
-    # Receipt PDFs (~0.25 s each) are rendered when a test reads one (download, email attachment), not by
-    # every payment's render job; tests/receipts/conftest.py renders them in the job too.
+    # Receipt PDFs (~0.25 s each) are made only in tests that read them: a download renders one, and
+    # tests marked `receipt_pdf` have the render job and email attachments make them too.
     config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
               "INSTANCE_DIR": str(instance_dir), "MAIL_OUTBOX_DIR": str(instance_dir / "outbox"),
               "RECEIPTS_ENABLED": True, "RECEIPTS_DEFER_PDF": True}
@@ -130,6 +143,15 @@ def _app_for(backend: str, databases, tmp_path):
 def app(request, databases, tmp_path):
     """The app on each backend, tables empty, an app context pushed."""
     yield from _app_for(request.param, databases, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def receipt_pdfs(request):
+    """`@pytest.mark.receipt_pdf`: the render job stores each receipt's PDF and emails attach it."""
+    if request.node.get_closest_marker("receipt_pdf"):
+        for name in ("app", "pg_app"):
+            if name in request.fixturenames:
+                request.getfixturevalue(name).config["RECEIPTS_DEFER_PDF"] = False
 
 
 @pytest.fixture

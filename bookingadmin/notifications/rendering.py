@@ -147,9 +147,9 @@ def _attach_calendar(row: Notification, ctx: dict, email: RenderedEmail, now: da
 
 def _attach_receipt(row: Notification, email: RenderedEmail) -> None:
     receipt = row.receipt or (row.depends_on.receipt if row.depends_on is not None else None)
-    from ..receipts.pdf import receipts_enabled
+    from ..receipts.pdf import pdfs_in_jobs
 
-    if receipt is None or not receipts_enabled():  # PDF receipts disabled: the email goes without it
+    if receipt is None or not pdfs_in_jobs():  # PDF receipts disabled: the email goes without it
         return
     from ..receipts.services import current_pdf
 

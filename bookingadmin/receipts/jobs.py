@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..core.outbox import OutboxJob, PermanentFailure, Skip, register
@@ -21,12 +20,12 @@ def _describe(job: OutboxJob) -> str:
 
 @register(KIND, queue="receipts", label=_l("Receipt PDF"), describe=_describe)
 def render(job: OutboxJob, now: datetime) -> str | None:
-    from .pdf import receipts_enabled, weasyprint_problem
+    from .pdf import pdfs_in_jobs, receipts_enabled, weasyprint_problem
     from .services import render_receipt
 
     if not receipts_enabled():  # the email goes without it; the PDF is made when read once enabled
         raise Skip(f"PDF receipts are disabled ({weasyprint_problem() or 'RECEIPTS_ENABLED is off'})")
-    if current_app.config.get("RECEIPTS_DEFER_PDF"):
+    if not pdfs_in_jobs():
         return "deferred: rendered when read"
     try:
         rendered = render_receipt(int((job.payload or {})["receipt_id"]), now)

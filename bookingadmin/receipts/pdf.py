@@ -44,6 +44,12 @@ def receipts_enabled() -> bool:
     return bool(config["RECEIPTS_ENABLED"])
 
 
+def pdfs_in_jobs() -> bool:
+    """Whether the render job and email attachments make PDFs: receipts on and, in tests, not deferred
+    (RECEIPTS_DEFER_PDF: only tests that read a receipt pay for rendering it)."""
+    return receipts_enabled() and not current_app.config.get("RECEIPTS_DEFER_PDF")
+
+
 def _when(value: str, zone: str, language: str, style: str = "full") -> str:
     return format_instant(datetime.fromisoformat(value), zone, style, language=language, with_zone=True)
 

@@ -70,8 +70,12 @@ run: venv system-run check-ports db
 	echo "==> test payments through localstripe on $(LOCALSTRIPE_URL) (card 4242 4242 4242 4242; declined: 4000 0000 0000 0341)"; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+# Two workers (pytest-xdist; each has its own databases, localstripe and ports), capped at 2 as the
+# machines we run on have two cores; TEST_WORKERS=0 runs in one process. The browser journeys share a
+# worker (xdist_group "browser"). The slowest tests are listed at the end (pytest.ini).
+TEST_WORKERS ?= 2
 test: venv system-test
-	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 worker: venv
 	@$(BIN)/flask worker

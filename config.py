@@ -129,6 +129,10 @@ def load_config(env_name: str | None = None) -> dict:
         "REGISTER_LIMITS_PER_IP": _env("REGISTER_LIMITS_PER_IP", "10 per hour;50 per day"),
         # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto (0: use the peer address).
         "TRUSTED_PROXY_COUNT": _env_int("TRUSTED_PROXY_COUNT", 0),
+        # PDF receipts: unset means "if WeasyPrint's libraries load" (receipts/pdf.py); false turns them off.
+        "RECEIPTS_ENABLED": None if _env("RECEIPTS_ENABLED") is None else _env_bool("RECEIPTS_ENABLED", True),
+        # Tests only: the render job and emails leave the PDF out; a download still renders it.
+        "RECEIPTS_DEFER_PDF": False,
     }
     if env_name == "testing":
         config.update(REDIS_URL=None, STRIPE_SECRET_KEY=None, MAIL_SERVER=None, RATELIMIT_STORAGE_URI="memory://")

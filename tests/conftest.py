@@ -68,16 +68,32 @@ class _Databases:
         return url
 
     def drop(self) -> None:
+        """DROP DATABASE waits for a checkpoint (up to ~40 s on a busy server): a detached process does
+        it, so the run ends without waiting for it."""
         if "postgresql" in self.urls:
-            server = sa.create_engine(PG_SERVER_URL, isolation_level="AUTOCOMMIT")
-            with server.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)'))
-            server.dispose()
+            import subprocess
+            import sys
+
+            subprocess.Popen([sys.executable, "-c", _DROP_SCRIPT, PG_SERVER_URL, self.pg_name],
+                             start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+
+
+_DROP_SCRIPT = """
+import sys
+import sqlalchemy as sa
+server = sa.create_engine(sys.argv[1], isolation_level="AUTOCOMMIT")
+with server.connect() as conn:
+    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{sys.argv[2]}" WITH (FORCE)'))
+"""
 
 
 def make_app(database_url: str, instance_dir: Path, **overrides):
+    # Receipt PDFs (~0.25 s each) are made only in tests that read them: a download renders one, and
+    # tests marked `receipt_pdf` have the render job and email attachments make them too.
     config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
-              "INSTANCE_DIR": str(instance_dir), "MAIL_OUTBOX_DIR": str(instance_dir / "outbox")}
+              "INSTANCE_DIR": str(instance_dir), "MAIL_OUTBOX_DIR": str(instance_dir / "outbox"),
+              "RECEIPTS_ENABLED": True, "RECEIPTS_DEFER_PDF": True}
     config.update(overrides)
     return create_app(config)
 
@@ -127,6 +143,15 @@ def _app_for(backend: str, databases, tmp_path):
 def app(request, databases, tmp_path):
     """The app on each backend, tables empty, an app context pushed."""
     yield from _app_for(request.param, databases, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def receipt_pdfs(request):
+    """`@pytest.mark.receipt_pdf`: the render job stores each receipt's PDF and emails attach it."""
+    if request.node.get_closest_marker("receipt_pdf"):
+        for name in ("app", "pg_app"):
+            if name in request.fixturenames:
+                request.getfixturevalue(name).config["RECEIPTS_DEFER_PDF"] = False
 
 
 @pytest.fixture
@@ -227,10 +252,16 @@ def make_booking(factories):
     return factories.booking
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
-    """`@pytest.mark.postgres_only` / `sqlite_only` tests taking `app` run on that backend's parameter only."""
+    """`@pytest.mark.postgres_only` / `sqlite_only` tests taking `app` run on that backend's parameter only.
+
+    Tests that drive Chromium run on one worker under `-n 2 --dist loadgroup` (two browsers at once
+    on two cores only slow each other down)."""
     keep, drop = [], []
     for item in items:
+        if item.get_closest_marker("browser") or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("browser"))
         callspec = getattr(item, "callspec", None)
         backend = callspec.params.get("app") if callspec is not None else None
         unwanted = {"sqlite": "postgres_only", "postgresql": "sqlite_only"}.get(backend)

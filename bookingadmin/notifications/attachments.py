@@ -15,7 +15,7 @@ _pdf: Callable[[Any], bytes] | None = None
 
 def register_receipts(*, issue: Callable[..., Any], pdf: Callable[[Any], bytes]) -> None:
     """`issue(booking, now=, payment_method=)` returns the outbox row rendering the receipt (or None);
-    `pdf(receipt)` returns its PDF bytes."""
+    `pdf(receipt)` returns its PDF bytes, or None when PDFs are not made (receipts disabled)."""
     global _issue, _pdf
     _issue, _pdf = issue, pdf
 

@@ -150,7 +150,7 @@ def _attach_receipt(row: Notification, email: RenderedEmail) -> None:
     receipt = row.receipt or (row.depends_on.receipt if row.depends_on is not None else None)
     if receipt is None:
         return
-    pdf = receipt_pdf(receipt)
+    pdf = receipt_pdf(receipt)  # None when PDF receipts are off: the email goes without it
     if pdf is not None:
         email.attachments.append((pdf, "application", "pdf", f"receipt-{receipt.number}.pdf", {}))
 

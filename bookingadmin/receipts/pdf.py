@@ -5,14 +5,49 @@ from the one display layer, on the snapshot's zone.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
+import logging
 from datetime import datetime
 from decimal import Decimal
 
+from flask import current_app
 from flask_babel import force_locale
 
 from ..core.display import format_instant, method_label
 from ..core.i18n import LANGUAGES
 from ..core.money import format_money, quantize
+
+
+log = logging.getLogger(__name__)
+
+
+@functools.cache
+def weasyprint_problem() -> str | None:
+    """Why WeasyPrint cannot run here (its import raises OSError without Pango & co.), or None. Tried once."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # it prints a long help text before raising
+            import weasyprint  # noqa: F401
+    except (OSError, ImportError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        log.warning("PDF receipts are disabled: WeasyPrint cannot load its libraries (%s)", reason)
+        return reason
+    return None
+
+
+def receipts_enabled() -> bool:
+    """RECEIPTS_ENABLED, or (when unset) whether WeasyPrint can run; decided once per app."""
+    config = current_app.config
+    if config.get("RECEIPTS_ENABLED") is None:
+        config["RECEIPTS_ENABLED"] = weasyprint_problem() is None
+    return bool(config["RECEIPTS_ENABLED"])
+
+
+def pdfs_in_jobs() -> bool:
+    """Whether the render job and email attachments make PDFs: receipts on and, in tests, not deferred
+    (RECEIPTS_DEFER_PDF: only tests that read a receipt pay for rendering it)."""
+    return receipts_enabled() and not current_app.config.get("RECEIPTS_DEFER_PDF")
 
 
 def _when(value: str, zone: str, language: str, style: str = "full") -> str:

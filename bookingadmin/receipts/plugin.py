@@ -6,6 +6,7 @@ def init_app(app: Flask) -> None:
     from . import jobs  # noqa: F401  (registers the "receipts.render" outbox kind)
     from .admin import register_admin_views
     from ..notifications.attachments import register_receipts
+    from .pdf import pdfs_in_jobs, receipts_enabled
     from .services import current_pdf, issue_receipt_for_booking, receipts_for_booking
     from .views import bp
 
@@ -13,7 +14,10 @@ def init_app(app: Flask) -> None:
     add_admin_views(app, register_admin_views)
     app.add_template_global(lambda booking: receipts_for_booking(booking.id) if booking is not None else [],
                             "booking_receipts")
-    register_receipts(issue=issue_receipt_for_booking, pdf=current_pdf)  # "payment received" emails carry one
+    app.add_template_global(receipts_enabled, "receipts_enabled")
+    # "payment received" emails carry the PDF, unless PDF receipts are off (or deferred in tests)
+    register_receipts(issue=issue_receipt_for_booking,
+                      pdf=lambda receipt: current_pdf(receipt) if pdfs_in_jobs() else None)
     _connect_payment_signals(app)
 
 

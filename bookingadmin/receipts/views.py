@@ -1,18 +1,21 @@
 """Receipt downloads: the customer's own (from "my bookings") and staff's (back office, receipts/admin.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response
+from flask import Blueprint, abort, make_response, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
 from .models import Receipt
+from .pdf import receipts_enabled
 from .services import current_pdf
 
 bp = Blueprint("receipt_files", __name__)
 
 
 def pdf_response(receipt: Receipt):
+    if not receipts_enabled():  # WeasyPrint's libraries are missing: say so instead of failing
+        return render_template("receipts/unavailable.html"), 503
     response = make_response(current_pdf(receipt))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="receipt-{receipt.number}.pdf"'

@@ -29,6 +29,7 @@ def statuses(booking) -> dict[str, str]:
         select(Notification).where(Notification.booking_id == booking.id, Notification.kind != "reminder"))}
 
 
+@pytest.mark.receipt_pdf  # the payment email carries the receipt
 def test_jobs_wait_for_the_worker_then_run_once_each(rq_app, smtp, make_booking):
     booking = make_booking("confirmed")
     assert smtp.messages == []  # nothing is sent by the web process

@@ -21,6 +21,8 @@ from bookingadmin.receipts.models import Receipt
 from bookingadmin.receipts.services import add_credit_line, allocate_number, issue_receipt_for_booking
 from tests.support.services import require_service
 
+pytestmark = pytest.mark.receipt_pdf  # these read the PDFs the render job stores
+
 
 def pdf_text(data: bytes, tmp_path) -> str:
     require_service("pdftotext", lambda: shutil.which("pdftotext"))

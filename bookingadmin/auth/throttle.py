@@ -51,21 +51,20 @@ def throttle_sign_in(view: Callable) -> Callable:
     return per_ip(per_account(view))
 
 
-def throttle_registration(view: Callable) -> Callable:
-    per_account = limiter.limit(_setting("REGISTER_LIMITS_PER_ACCOUNT"), key_func=account_key, methods=["POST"],
-                                error_message=TOO_MANY)
-    per_ip = limiter.limit(_setting("REGISTER_LIMITS_PER_IP"), key_func=get_remote_address, methods=["POST"],
-                           error_message=TOO_MANY)
-    return per_ip(per_account(view))
+def _every_request_per_account_and_ip(setting: str) -> Callable[[Callable], Callable]:
+    """Limits from `<setting>_PER_ACCOUNT` / `<setting>_PER_IP`, every POST counting (each sends an email)."""
+    def decorate(view: Callable) -> Callable:
+        per_account = limiter.limit(_setting(f"{setting}_PER_ACCOUNT"), key_func=account_key, methods=["POST"],
+                                    error_message=TOO_MANY)
+        per_ip = limiter.limit(_setting(f"{setting}_PER_IP"), key_func=get_remote_address, methods=["POST"],
+                               error_message=TOO_MANY)
+        return per_ip(per_account(view))
+
+    return decorate
 
 
-def throttle_reset_request(view: Callable) -> Callable:
-    """Password reset requests: per address asked for and per IP, every request counting (each sends an email)."""
-    per_account = limiter.limit(_setting("RESET_LIMITS_PER_ACCOUNT"), key_func=account_key, methods=["POST"],
-                                error_message=TOO_MANY)
-    per_ip = limiter.limit(_setting("RESET_LIMITS_PER_IP"), key_func=get_remote_address, methods=["POST"],
-                           error_message=TOO_MANY)
-    return per_ip(per_account(view))
+throttle_registration = _every_request_per_account_and_ip("REGISTER_LIMITS")
+throttle_reset_request = _every_request_per_account_and_ip("RESET_LIMITS")
 
 
 def init_app(app: Flask) -> None:

@@ -29,7 +29,7 @@ def _check_fields(email: str, name: str, password: str, language: str, timezone:
     if problem:
         fields["password"] = problem
     if language not in LANGUAGES:
-        fields["language"] = "Choose Arabic or English"
+        fields["language"] = _("Choose Arabic or English")
     try:
         check_timezone(timezone)
     except ValueError as exc:
@@ -40,7 +40,7 @@ def _check_fields(email: str, name: str, password: str, language: str, timezone:
         except ValueError as exc:
             fields["phone"] = str(exc)
     if not (name or "").strip():
-        fields["name"] = "Enter a name"
+        fields["name"] = _("Enter a name")
     return fields
 
 
@@ -50,11 +50,11 @@ def create_user(*, email: str, name: str, password: str, role: str = "customer",
     email = normalize_email(email)
     fields = _check_fields(email, name, password, language, timezone, phone)
     if find_user_by_email(email):
-        fields["email"] = "An account with this email already exists"
+        fields["email"] = _("An account with this email already exists")
     if role not in ROLES:
         fields["role"] = f"Role must be one of {', '.join(ROLES)}"
     if fields:
-        raise DomainError("Please correct the highlighted fields", fields=fields)
+        raise DomainError(_("Please correct the highlighted fields"), fields=fields)
     return _add_user(email=email, name=name, password=password, role=role, phone=phone, language=language,
                      timezone=timezone, **profile)
 
@@ -79,7 +79,7 @@ def register_customer(*, email: str, name: str, password: str, phone: str | None
     email = normalize_email(email)
     fields = _check_fields(email, name, password, language, timezone, phone)
     if fields:
-        raise DomainError("Please correct the highlighted fields", fields=fields)
+        raise DomainError(_("Please correct the highlighted fields"), fields=fields)
     existing = find_user_by_email(email)
     if existing is not None:
         hash_password(password)  # the same work as a new account
